@@ -1,0 +1,54 @@
+"""The JSON API at /api/v1/: one NinjaAPI, each app's router, and the one place where service
+errors become HTTP responses."""
+
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from govshare.core.exceptions import (
+    NotAuthenticated,
+    QuotaExceeded,
+    ServiceError,
+    ValidationError,
+)
+from govshare.orgs.api import router as orgs_router
+from govshare.orgs.authentication import api_auth
+
+api = NinjaAPI(
+    title="govshare API",
+    version="1",
+    description="河北省政务信息资源共享平台接口 / Hebei government information sharing platform",
+    urls_namespace="api",
+    auth=api_auth,
+    docs_url="/docs",
+)
+api.add_router("/", orgs_router)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    body = {"detail": str(exc.message)}
+    if getattr(exc, "field_errors", None):
+        body["errors"] = exc.field_errors
+    response = api.create_response(request, body, status=exc.status_code)
+    if isinstance(exc, QuotaExceeded):
+        response["Retry-After"] = str(exc.context.get("retry_after", 60))
+    return response
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_error(request, exc: SchemaValidationError):
+    """Ninja's parse errors, reshaped like ours: each message under the field it concerns."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(p) for p in error.get("loc", [])
+                    if p not in ("body", "query", "path", "payload")]
+        errors.setdefault(".".join(location) or "__all__", []).append(error.get("msg", ""))
+    response = service_error(request, ValidationError(errors))
+    response.status_code = 422
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return service_error(request, NotAuthenticated())

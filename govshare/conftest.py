@@ -1,0 +1,91 @@
+"""Fixtures shared by every app's tests: demo data, people by username, API clients, a browser."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from govshare.orgs.demo import DEMO_PASSWORD, load_demo
+from govshare.orgs.models import User
+
+CHROMIUM = os.environ.get("GOVSHARE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is the production hasher (see test_r18_passwords_use_argon2); tests that create a
+    dozen demo users each would spend most of their time in it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """Hebei's demo regions, organisations and one login per role."""
+    load_demo()
+
+
+@pytest.fixture
+def person(demo):
+    """A demo user by username: person("gat_admin")."""
+
+    def get(username):
+        return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def login(demo):
+    """A test client logged in as a demo user: login("gat_admin")."""
+
+    def make(username):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def bearer():
+    """A test client sending an application's bearer token on every request."""
+
+    def make(token):
+        return Client(headers={"Authorization": f"Bearer {token}"})
+
+    return make
+
+
+@pytest.fixture
+def page(live_server, transactional_db):
+    """A Playwright page in Debian's chromium, pointed at the live test server."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def browser_login(page):
+    """Log the browser in through the real login form."""
+
+    def do(username, password=DEMO_PASSWORD):
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit].primary")
+        page.wait_for_url("**/")
+        return page
+
+    return do

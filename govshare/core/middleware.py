@@ -1,0 +1,29 @@
+"""Service errors raised under a web view become pages; the caller's address is remembered."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+
+from .context import client_address, source_address
+from .exceptions import NotAuthenticated, ServiceError
+
+
+class ServiceErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = source_address.set(client_address(request))
+        try:
+            return self.get_response(request)
+        finally:
+            source_address.reset(token)
+
+    def process_exception(self, request, exception):
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, NotAuthenticated):
+            return redirect_to_login(request.get_full_path())
+        if isinstance(exception, ServiceError):
+            return render(request, "core/error.html", {"error": exception},
+                          status=exception.status_code)
+        return None

@@ -1,0 +1,56 @@
+"""Who is calling: an application by its bearer credential, or a person by their session."""
+
+import hmac
+from datetime import timedelta
+
+from ninja.security import HttpBearer, SessionAuth
+
+from govshare.core import clock
+from govshare.core.exceptions import NotAuthenticated
+
+from .models import Credential
+from .tokens import hash_secret, split_token
+
+# last_used_at is advisory; writing it on every call would put a write on the gateway's path.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def application_from_token(token: str):
+    """The application a bearer token belongs to; NotAuthenticated if revoked, expired or bad."""
+    parts = split_token(token or "")
+    if parts is None:
+        raise NotAuthenticated()
+    key_id, secret = parts
+    credential = (Credential.objects.select_related("application__organization")
+                  .filter(key_id=key_id).first())
+    if credential is None or not hmac.compare_digest(credential.secret_hash, hash_secret(secret)):
+        raise NotAuthenticated()
+    now = clock.now()
+    if not credential.is_usable(now):
+        raise NotAuthenticated()
+    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
+        Credential.objects.filter(pk=credential.pk).update(last_used_at=now)
+    application = credential.application
+    application.credential = credential
+    return application
+
+
+class ApplicationBearer(HttpBearer):
+    """`Authorization: Bearer gs_…` for consuming systems."""
+
+    def authenticate(self, request, token):
+        try:
+            return application_from_token(token)
+        except NotAuthenticated:
+            return None
+
+
+class PersonSession(SessionAuth):
+    """A logged-in person's session (the web interface calling the API)."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api_auth = [ApplicationBearer(), PersonSession()]

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from govshare.api import api
+from govshare.core.admin import operator_admin
+from govshare.core.views import home
+from govshare.orgs.views import LoginView
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", operator_admin.urls),
+    path("", include("govshare.orgs.urls")),
+]
