@@ -35,4 +35,4 @@ test: install-test browser
 	fi
 
 lint: install-test
-	$(BIN)/ruff check govshare bench
+	$(BIN)/ruff check govshare $(wildcard bench)
