@@ -7,6 +7,20 @@ from .context import client_address, source_address
 from .exceptions import NotAuthenticated, ServiceError
 
 
+class ChineseFirstMiddleware:
+    """The web interface speaks Chinese until a person picks English with the language switch
+    (kept in a cookie). Browsers are not asked: office PCs often ship with English defaults.
+    API clients still choose the language of error messages with Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class ServiceErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

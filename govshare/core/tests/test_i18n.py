@@ -44,8 +44,16 @@ def test_english_catalog_holds_every_string_of_the_source(app, tmp_path):
     assert extracted - catalog == set(), "run makemessages in the app and translate"
 
 
-def test_r4_pages_are_chinese_by_default_and_english_on_request(client, demo):
-    page = client.get("/accounts/login/").content.decode()
-    assert 'lang="zh-hans"' in page and "登录" in page
-    english = client.get("/accounts/login/", headers={"accept-language": "en"}).content.decode()
+def test_r4_pages_are_chinese_until_english_is_chosen(client, demo):
+    page = client.get("/accounts/login/", headers={"accept-language": "en-US,en"})
+    assert 'lang="zh-hans"' in page.content.decode() and "登录" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    english = client.get("/accounts/login/").content.decode()
     assert 'lang="en"' in english and "Log in" in english
+
+
+def test_r4_api_messages_follow_accept_language(client, demo):
+    chinese = client.get("/api/v1/me").json()["detail"]
+    english = client.get("/api/v1/me", headers={"accept-language": "en"}).json()["detail"]
+    assert chinese == "需要登录或有效的访问凭证。"
+    assert english == "Log in or present a valid credential."
