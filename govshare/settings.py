@@ -151,6 +151,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GOVSHARE_LOG_LEVEL", "INFO")},
+    # axes logs every login at INFO; lock-outs still show at WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # How long a freshly issued application credential stays valid, in days (0: no expiry).
