@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "govshare.orgs",
     "govshare.audit",
     "govshare.catalog",
+    "govshare.search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
