@@ -3,7 +3,7 @@ removed or changed (items are matched by their stable identifier)."""
 
 from dataclasses import dataclass, field
 
-from .models import DataItem, ResourceVersion, ShareMode
+from .models import DataItem, ResourceVersion
 
 COMPARED_FIELDS = ("name", "summary", "classification", "keywords", "format", "share_type",
                    "share_conditions", "legal_basis", "share_modes", "open_type",
@@ -42,7 +42,7 @@ def _shown(obj, name):
     if display is not None:
         return str(display())
     if name == "share_modes":
-        return "、".join(str(ShareMode(m).label) for m in value if m in ShareMode.values)
+        return "、".join(str(label) for label in obj.share_mode_labels)
     if isinstance(value, bool):
         return "✓" if value else ""
     return "" if value is None else str(value)

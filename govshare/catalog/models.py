@@ -384,6 +384,10 @@ class ResourceVersion(models.Model):
     def catalog_type(self):
         return self.classification.catalog_type
 
+    @property
+    def share_mode_labels(self):
+        return [ShareMode(m).label for m in self.share_modes if m in ShareMode.values]
+
 
 class DataElement(models.Model):
     """A standard data element (数据元), e.g. 公民身份号码; `source` is the claim recognised as

@@ -43,7 +43,8 @@ def test_r7_template_has_chinese_headers_on_two_sheets(elements):
     headers = [c.value for c in workbook["信息资源"][1]]
     assert headers[:4] == ["序号", "资源代码", "资源名称", "资源摘要"]
     assert "共享类型" in headers and "不予共享依据" in headers
-    assert [c.value for c in workbook["信息项"][1]][:3] == ["资源序号", "信息项标识符", "信息项名称"]
+    item_headers = [c.value for c in workbook["信息项"][1]]
+    assert item_headers[:3] == ["资源序号", "信息项标识符", "信息项名称"]
 
 
 def test_r7_template_round_trips(person, elements):
