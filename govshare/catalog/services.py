@@ -125,6 +125,26 @@ def _related(values, resource=None):
     return found
 
 
+def _checked(version, items, related_resources, resource=None):
+    """Validate a version's metadata, items and related resources together, so one refusal
+    names every wrong field; returns the unsaved items and the related resources."""
+    errors = {}
+    checks = [
+        ("built", lambda: None if items is None else _build_items(items)),
+        ("related", lambda: None if related_resources is None
+         else _related(related_resources, resource)),
+        ("version", lambda: validated(version, exclude=None if resource else ["resource"])),
+    ]
+    results = {}
+    for name, check in checks:
+        try:
+            results[name] = check()
+        except ValidationError as error:
+            errors.update(error.field_errors)
+    require(errors)
+    return results["built"], results["related"]
+
+
 def _write_version(version, items, related):
     """Save an editable version with its items and related resources (replacing them)."""
     version.save()
@@ -190,9 +210,7 @@ def resource_create(actor, *, provider, items=(), related_resources=(), **metada
     authorize(actor, "resource.create", provider)
     version = ResourceVersion(number=1, created_by=_user(actor))
     _apply_metadata(version, metadata)
-    built = _build_items(items)
-    related = _related(related_resources)
-    validated(version, exclude=["resource"])
+    built, related = _checked(version, list(items), list(related_resources))
     # Lock the provider so two drafts of one department never draw the same sequence number.
     provider = Organization.objects.select_for_update().get(pk=provider.pk)
     resource = Resource.objects.create(
@@ -211,9 +229,7 @@ def resource_update(actor, resource, *, items=None, related_resources=None, **me
     authorize(actor, "resource.update", resource)
     version = _editable_version(resource)
     _apply_metadata(version, metadata)
-    built = None if items is None else _build_items(items)
-    related = None if related_resources is None else _related(related_resources, resource)
-    validated(version)
+    built, related = _checked(version, items, related_resources, resource)
     _write_version(version, built, related)
     audit_record(actor, "resource.update", resource, {
         "version": version.number, "fields": sorted(metadata),
