@@ -20,7 +20,7 @@ from .segment import tokens
 # Any constant works: it only has to be the same in every process writing the index.
 _ADVISORY_LOCK_KEY = 0x5EA2C4
 
-_DOCUMENT_COLUMNS = (
+DOCUMENT_COLUMNS = (
     "resource_id", "code", "name", "summary", "data_items", "provider_id", "provider_name",
     "region_code", "region_path", "classification", "share_type", "open_type", "format",
     "update_cycle", "published_at",
@@ -33,15 +33,16 @@ def field_terms(doc):
             tokens(doc.provider_name))
 
 
-def _document_row(connection, doc):
-    row = [getattr(doc, column) for column in _DOCUMENT_COLUMNS]
+def document_row(connection, doc):
+    """The values of `doc` in the order of DOCUMENT_COLUMNS, as the database takes them."""
+    row = [getattr(doc, column) for column in DOCUMENT_COLUMNS]
     row[-1] = connection.ops.adapt_datetimefield_value(doc.published_at)
     return row
 
 
 def _upsert_sql(extra_columns=(), extra_placeholders=()):
-    columns = _DOCUMENT_COLUMNS + tuple(extra_columns)
-    placeholders = ["%s"] * len(_DOCUMENT_COLUMNS) + list(extra_placeholders)
+    columns = DOCUMENT_COLUMNS + tuple(extra_columns)
+    placeholders = ["%s"] * len(DOCUMENT_COLUMNS) + list(extra_placeholders)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
     return (f"INSERT INTO search_document ({', '.join(columns)}) "
             f"VALUES ({', '.join(placeholders)}) "
@@ -70,7 +71,7 @@ class SqliteBackend:
         return [doc.resource_id, *(" ".join(terms) for terms in field_terms(doc))]
 
     def write(self, cursor, doc):
-        cursor.execute(_upsert_sql(), _document_row(self.connection, doc))
+        cursor.execute(_upsert_sql(), document_row(self.connection, doc))
         cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [doc.resource_id])
         cursor.execute(
             "INSERT INTO search_fts (rowid, name, summary, data_items, provider) "
@@ -120,7 +121,7 @@ class PostgresBackend:
 
     def write(self, cursor, doc):
         cursor.execute(_upsert_sql(["search_vector"], ["%s::tsvector"]),
-                       [*_document_row(self.connection, doc), self.vector(doc)])
+                       [*document_row(self.connection, doc), self.vector(doc)])
 
     def delete(self, cursor, resource_id):
         cursor.execute("DELETE FROM search_document WHERE resource_id = %s", [resource_id])

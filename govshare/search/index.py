@@ -30,7 +30,7 @@ from govshare.core.exceptions import ValidationError
 from govshare.orgs.models import Region
 
 from .backends import backend
-from .models import FacetCount, SearchDocument
+from .models import SearchDocument
 from .segment import tokens
 
 # Facet name → column of search_document.
@@ -107,25 +107,28 @@ def _check_document(doc):
         raise ValidationError(errors)
 
 
-def _facet_values(row):
-    return {(facet, str(row[column])) for facet, column in FACETS.items()}
+def _counter_keys(row):
+    """The (region_path, facet, value) counters a document with these columns adds one to."""
+    return {(row["region_path"], facet, str(row[column])) for facet, column in FACETS.items()}
 
 
-def _stored_facets(cursor, resource_id):
-    cursor.execute(f"SELECT {', '.join(FACETS.values())} FROM search_document "
-                   "WHERE resource_id = %s", [resource_id])
+def _stored_keys(cursor, resource_id):
+    columns = ["region_path", *FACETS.values()]
+    cursor.execute(f"SELECT {', '.join(columns)} FROM search_document WHERE resource_id = %s",
+                   [resource_id])
     row = cursor.fetchone()
-    return _facet_values(dict(zip(FACETS.values(), row, strict=True))) if row else set()
+    return _counter_keys(dict(zip(columns, row, strict=True))) if row else set()
 
 
 def _adjust_counts(cursor, removed, added):
     # Sorted, so concurrent writers (which also hold the backend's lock) touch rows in one order.
     changes = sorted([(key, -1) for key in removed - added] + [(key, 1) for key in added - removed])
-    for (facet, value), delta in changes:
+    for (region_path, facet, value), delta in changes:
         cursor.execute(
-            "INSERT INTO search_facet_count (facet, value, count) VALUES (%s, %s, %s) "
-            "ON CONFLICT (facet, value) DO UPDATE SET count = search_facet_count.count + "
-            "excluded.count", [facet, value, delta])
+            "INSERT INTO search_facet_count (region_path, facet, value, count) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (region_path, facet, value) "
+            "DO UPDATE SET count = search_facet_count.count + excluded.count",
+            [region_path, facet, value, delta])
     if removed - added:
         cursor.execute("DELETE FROM search_facet_count WHERE count <= 0")
 
@@ -136,10 +139,9 @@ def index_document(doc: Document) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         engine = backend(connection)
         engine.lock(cursor)
-        before = _stored_facets(cursor, doc.resource_id)
+        before = _stored_keys(cursor, doc.resource_id)
         engine.write(cursor, doc)
-        _adjust_counts(cursor, before, _facet_values(
-            {column: getattr(doc, column) for column in FACETS.values()}))
+        _adjust_counts(cursor, before, _counter_keys(doc.__dict__))
 
 
 def remove_document(resource_id: int) -> None:
@@ -147,7 +149,7 @@ def remove_document(resource_id: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         engine = backend(connection)
         engine.lock(cursor)
-        before = _stored_facets(cursor, resource_id)
+        before = _stored_keys(cursor, resource_id)
         if before:
             engine.delete(cursor, resource_id)
             _adjust_counts(cursor, before, set())
@@ -181,8 +183,8 @@ def _check_search(query, filters, region, page, per_page):
         raise ValidationError(errors)
 
 
-def _conditions(engine, filters, region):
-    """The WHERE conditions (on alias d) and their parameters for the filters and region."""
+def _filter_conditions(filters):
+    """The WHERE conditions (on alias d) and their parameters for the facet filters."""
     clauses, params = [], []
     for facet, values in sorted((filters or {}).items()):
         values = sorted({str(v) for v in values})
@@ -194,13 +196,17 @@ def _conditions(engine, filters, region):
             values = [int(v) for v in values]
         clauses.append(f"d.{FACETS[facet]} IN ({', '.join(['%s'] * len(values))})")
         params.extend(values)
-    if region is not None:
-        path = Region.objects.filter(code=region).values_list("path", flat=True).first()
-        if path is None:
-            raise ValidationError({"region": [_("没有这个行政区划。")]})
-        clauses.append(engine.subtree)
-        params.extend([path, engine.subtree_pattern.format(path)])
     return clauses, params
+
+
+def _region_conditions(engine, region):
+    """The WHERE condition (on alias d.region_path) keeping `region`'s subtree."""
+    if region is None:
+        return [], []
+    path = Region.objects.filter(code=region).values_list("path", flat=True).first()
+    if path is None:
+        raise ValidationError({"region": [_("没有这个行政区划。")]})
+    return [engine.subtree], [path, engine.subtree_pattern.format(path)]
 
 
 def _where(clauses):
@@ -236,9 +242,12 @@ def _grouped(rows):
     return total, facets
 
 
-def _catalog_facets():
-    rows = FacetCount.objects.filter(count__gt=0).values_list("facet", "value", "count")
-    return _grouped(rows)
+def _counted_facets(clauses, params):
+    """Facets of every document in the region the `clauses` keep, summed from the counters."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT facet, value, SUM(count) FROM search_facet_count d "
+                       f"{_where(['count > 0', *clauses])} GROUP BY facet, value", params)
+        return _grouped(cursor.fetchall())
 
 
 _STORED = ", ".join(f"d.{f.name}" for f in fields(Document))
@@ -258,13 +267,15 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20) -> Sea
     """
     _check_search(query, filters, region, page, per_page)
     engine = backend(connection)
-    clauses, params = _conditions(engine, filters, region)
+    filter_clauses, filter_params = _filter_conditions(filters)
+    region_clauses, region_params = _region_conditions(engine, region)
+    clauses, params = filter_clauses + region_clauses, filter_params + region_params
     offset = (page - 1) * per_page
     if not query.strip():
-        if clauses:
+        if filter_clauses:
             total, facets = _count_facets("search_document d", clauses, params)
         else:
-            total, facets = _catalog_facets()
+            total, facets = _counted_facets(region_clauses, region_params)
         hits = _hits(
             f"SELECT {_STORED}, 0.0 AS score FROM search_document d {_where(clauses)} "
             "ORDER BY d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",

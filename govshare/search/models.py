@@ -70,9 +70,14 @@ class SearchDocument(models.Model):
 
 
 class FacetCount(models.Model):
-    """How many indexed documents carry `value` in `facet`: the facets of the empty query, kept
-    exact by every index write instead of counted over the whole catalog on each request."""
+    """How many indexed documents of one region carry `value` in `facet`.
 
+    The facets of the empty query, for the whole province or a region's subtree (the catalog
+    browser's landing pages), are sums of these rows: exact, kept so by every index write, and
+    never counted over the documents on a request.
+    """
+
+    region_path = models.CharField(max_length=200, default="")
     facet = models.CharField(max_length=20)
     value = models.CharField(max_length=200)
     count = models.BigIntegerField(default=0)
@@ -80,8 +85,9 @@ class FacetCount(models.Model):
     class Meta:
         db_table = "search_facet_count"
         constraints = [
-            models.UniqueConstraint(fields=["facet", "value"], name="search_facet_count_unique"),
+            models.UniqueConstraint(fields=["region_path", "facet", "value"],
+                                    name="search_facet_count_region_unique"),
         ]
 
     def __str__(self):
-        return f"{self.facet}={self.value}: {self.count}"
+        return f"{self.region_path} {self.facet}={self.value}: {self.count}"

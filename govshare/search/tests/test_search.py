@@ -179,6 +179,13 @@ def test_r7_reindexing_replaces_the_document(indexed):
     assert search("").facets == python_facets(changed)
     assert search("", filters={"region": ["130102"]}).facets == python_facets(
         [d for d in changed if d.region_code == "130102"])
+    moved = make_document(2, region_code="130200", region_path="130000/130200")
+    index_document(moved)
+    changed = [moved if d.resource_id == 2 else d for d in changed]
+    assert search("", region="130100").facets == python_facets(
+        [d for d in changed if d.region_path.startswith("130000/130100")])
+    assert search("", region="130200").facets == python_facets(
+        [d for d in changed if d.region_path == "130000/130200"])
 
 
 def test_r7_removal_removes_the_document_and_its_counts(indexed):
