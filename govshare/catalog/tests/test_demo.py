@@ -6,6 +6,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from govshare.catalog.models import DataElement, Resource, SourceConflict
+from govshare.search.bulk import rebuild
 from govshare.search.index import search
 
 
@@ -46,3 +47,16 @@ def test_r6_the_operator_reads_the_catalog_in_the_admin(login, published):
                 "/admin/catalog/sourceconflict/"]:
         assert client.get(url).status_code == 200, url
     assert login("gat_admin").get("/admin/catalog/resource/").status_code == 302
+
+
+def test_r7_the_search_index_can_be_rebuilt_from_the_catalog(published, compile_resource):
+    published()
+    compile_resource("gat_staff", name="草稿户籍资源")
+    rebuild([])
+    assert search("户籍").total == 0
+    output = StringIO()
+    call_command("catalog_reindex", stdout=output)
+    assert "Indexed 1 published resources" in output.getvalue()
+    found = search("户籍")
+    assert [h.name for h in found.hits] == ["常住人口户籍信息"]
+    assert found.hits[0].data_items == "公民身份号码 姓名 性别 出生日期 户籍地址"
