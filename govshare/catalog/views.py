@@ -106,7 +106,8 @@ def _save_resource(request, form, rows, resource=None):
     items = [row.values for row in rows]
     try:
         if resource is None:
-            provider = organizations.filter(pk=request.POST.get("provider")).first() \
+            chosen = request.POST.get("provider", "")
+            provider = (organizations.filter(pk=chosen).first() if chosen.isdigit() else None) \
                 or organizations.first()
             if provider is None:
                 raise NotFound(_("您的账号未关联单位。"))
