@@ -14,5 +14,7 @@ class Command(BaseCommand):
     help = "Rebuild the catalog search index from every published resource."
 
     def handle(self, *args, **options):
-        count = rebuild(published_documents())
+        # Read every document before the rebuild starts: on PostgreSQL it streams them with COPY,
+        # and the connection cannot run the catalog's queries in the middle of a COPY.
+        count = rebuild(list(published_documents()))
         self.stdout.write(self.style.SUCCESS(f"Indexed {count} published resources."))
