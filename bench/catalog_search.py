@@ -190,20 +190,28 @@ def load_regions():
             code=code, defaults={"name": name, "level": level, "parent": made.get(parent)})
 
 
-def load(n, *, force=False):
-    """Make the index hold exactly the N generated documents; reuse it when it already does."""
+def load(n, *, force=False, hot_min_documents=None):
+    """Make the index hold exactly the N generated documents, reusing it when it already does;
+    return the seconds spent loading (0 when reused)."""
     from django.db import connection
 
+    from govshare.search.aggregates import HOT_MIN_DOCUMENTS, refresh_hot_terms
     from govshare.search.bulk import rebuild
 
+    hot_min_documents = hot_min_documents or HOT_MIN_DOCUMENTS
     load_regions()
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*), MAX(resource_id) FROM search_document")
         count, highest = cursor.fetchone()
-    if count == n and highest == n and not force:
-        return 0.0
+        cursor.execute("SELECT COUNT(*) FROM search_hot_term")
+        hot = cursor.fetchone()[0]
     started = time.perf_counter()
-    rebuild(documents(n))
+    if count == n and highest == n and not force:
+        if hot:
+            return 0.0
+        refresh_hot_terms(hot_min_documents)
+    else:
+        rebuild(documents(n), hot_min_documents=hot_min_documents)
     return time.perf_counter() - started
 
 

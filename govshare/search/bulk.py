@@ -12,8 +12,9 @@ from itertools import islice
 
 from django.db import connection, transaction
 
+from .aggregates import HOT_MIN_DOCUMENTS, recount_catalog, refresh_hot_terms
 from .backends import DOCUMENT_COLUMNS, PostgresBackend, SqliteBackend, backend, document_row
-from .index import FACETS, _check_document
+from .index import _check_document
 
 
 def _batches(iterable, size):
@@ -54,23 +55,18 @@ def _load_postgresql(cursor, documents, batch_size):
     return count
 
 
-def _recount(cursor):
-    cursor.execute("DELETE FROM search_facet_count")
-    groups = " UNION ALL ".join(
-        f"SELECT region_path, '{facet}', CAST({column} AS TEXT), COUNT(*) "
-        f"FROM search_document GROUP BY region_path, {column}" for facet, column in FACETS.items())
-    cursor.execute(
-        f"INSERT INTO search_facet_count (region_path, facet, value, count) {groups}")
+def rebuild(documents, *, batch_size=5000, hot_min_documents=HOT_MIN_DOCUMENTS) -> int:
+    """Replace the whole index with `documents` (an iterable of Document); return how many.
 
-
-def rebuild(documents, *, batch_size=5000) -> int:
-    """Replace the whole index with `documents` (an iterable of Document); return how many."""
+    Then counts the hot terms again (`aggregates.refresh_hot_terms`), in its own transaction.
+    """
     with transaction.atomic(), connection.cursor() as cursor:
         engine = backend(connection)
         engine.lock(cursor)
         load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
         count = load(cursor, documents, batch_size)
-        _recount(cursor)
+        recount_catalog(cursor)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_document")
+    refresh_hot_terms(hot_min_documents)
     return count

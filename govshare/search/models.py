@@ -91,3 +91,41 @@ class FacetCount(models.Model):
 
     def __str__(self):
         return f"{self.region_path} {self.facet}={self.value}: {self.count}"
+
+
+class HotTerm(models.Model):
+    """A term held by so many documents that its searches are answered from TermFacetCount."""
+
+    term = models.CharField(max_length=200, primary_key=True)
+    documents = models.BigIntegerField()
+
+    class Meta:
+        db_table = "search_hot_term"
+
+    def __str__(self):
+        return self.term
+
+
+class TermFacetCount(models.Model):
+    """How many indexed documents of one region hold a hot term and carry `value` in `facet`.
+
+    The facet `_tier` counts them by the fields that hold the term (name 8, summary 4, data
+    items 2, provider 1, summed), which is the term's score: a page of a hot term's results is
+    read tier by tier, newest first, without scoring every match.
+    """
+
+    term = models.CharField(max_length=200)
+    region_path = models.CharField(max_length=200)
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=200)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "search_term_facet_count"
+        constraints = [
+            models.UniqueConstraint(fields=["term", "region_path", "facet", "value"],
+                                    name="search_term_facet_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.term} {self.region_path} {self.facet}={self.value}: {self.count}"
