@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "govshare.core",
     "govshare.orgs",
     "govshare.audit",
+    "govshare.catalog",
+    "govshare.search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
