@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from govshare.audit.api import router as audit_router
 from govshare.core.exceptions import (
     NotAuthenticated,
     QuotaExceeded,
@@ -23,6 +24,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", orgs_router)
+api.add_router("/", audit_router)
 
 
 @api.exception_handler(ServiceError)

@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import can
+
 
 def navigation(request):
     user = request.user
@@ -14,6 +16,8 @@ def navigation(request):
     ]
     if user.organization_id:
         items.append((reverse("orgs:my_organization"), _("本单位")))
+    if can(user, "audit.view"):
+        items.append((reverse("audit:record_list"), _("审计日志")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}
