@@ -5,6 +5,8 @@ Both tables refuse UPDATE and DELETE three times over: here (querysets and insta
 the database itself (triggers created by migration 0002, see `guard.py`).
 """
 
+import json
+
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
@@ -60,6 +62,11 @@ class AuditRecordQuerySet(AppendOnlyQuerySet):
         return self.filter(visible)
 
 
+ACTOR_TYPES = {"user": _("用户"), "application": _("应用系统"), "node": _("交换节点"),
+               "system": _("系统")}
+OUTCOMES = {"ok": _("成功"), "denied": _("拒绝")}
+
+
 class AuditRecord(AppendOnlyModel):
     """One audited event. `hash` covers every field and the predecessor's hash."""
 
@@ -88,6 +95,18 @@ class AuditRecord(AppendOnlyModel):
 
     def __str__(self):
         return f"#{self.pk} {self.action} {self.object_repr}"
+
+    @property
+    def actor_type_label(self):
+        return ACTOR_TYPES.get(self.actor_type, self.actor_type)
+
+    @property
+    def outcome_label(self):
+        return OUTCOMES.get(self.outcome, self.outcome)
+
+    @property
+    def summary_text(self):
+        return json.dumps(self.summary, ensure_ascii=False, sort_keys=True)
 
 
 class AuditHead(models.Model):

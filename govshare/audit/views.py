@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from govshare.core.permissions import authorize
 
 from . import keys
-from .models import AuditCheckpoint, AuditRecord
+from .models import OUTCOMES, AuditCheckpoint, AuditRecord
 
 PAGE_SIZE = 50
 
@@ -25,8 +25,8 @@ class RecordFilter(forms.Form):
     actor = forms.CharField(label=gettext_lazy("操作者"), required=False)
     organization = forms.TypedChoiceField(label=gettext_lazy("单位"), required=False,
                                           coerce=int, empty_value=None)
-    outcome = forms.ChoiceField(label=gettext_lazy("结果"), required=False, choices=[
-        ("", "—"), ("ok", gettext_lazy("成功")), ("denied", gettext_lazy("拒绝"))])
+    outcome = forms.ChoiceField(label=gettext_lazy("结果"), required=False,
+                                choices=[("", "—"), *OUTCOMES.items()])
     since = forms.DateField(label=gettext_lazy("起始日期"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=gettext_lazy("截止日期"), required=False,
