@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from govshare.audit.api import router as audit_router
 from govshare.catalog.api import router as catalog_router
 from govshare.core.exceptions import (
     NotAuthenticated,
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
+api.add_router("/", audit_router)
 
 
 @api.exception_handler(ServiceError)

@@ -14,8 +14,13 @@ def main(argv=None):
     from django.core.management import execute_from_command_line
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["serve"]:
+        from govshare.monitor import multiprocess
 
-    execute_from_command_line(["govshare", *(sys.argv[1:] if argv is None else argv)])
+        multiprocess.prepare(settings.DATA_DIR)
+
+    execute_from_command_line(["govshare", *args])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "govshare.audit",
     "govshare.catalog",
     "govshare.search",
+    "govshare.monitor",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "govshare.monitor.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,3 +161,16 @@ LOGGING = {
 
 # How long a freshly issued application credential stays valid, in days (0: no expiry).
 GOVSHARE_CREDENTIAL_DAYS = int(os.environ.get("GOVSHARE_CREDENTIAL_DAYS", "365"))
+
+# The cryptographic profile (govshare.core.crypto.PROFILES): the audit chain's digest and the
+# checkpoints' signature algorithm.
+GOVSHARE_CRYPTO_PROFILE = os.environ.get("GOVSHARE_CRYPTO_PROFILE", "standard")
+# The audit checkpoint signing key lives outside the database (created with mode 0600).
+GOVSHARE_AUDIT_KEY_FILE = Path(
+    os.environ.get("GOVSHARE_AUDIT_KEY_FILE", DATA_DIR / "keys" / "audit-signing-key.pem")
+)
+# Public key files of retired signing keys, still trusted for the checkpoints they signed.
+GOVSHARE_AUDIT_RETIRED_KEYS = [
+    p for p in os.environ.get("GOVSHARE_AUDIT_RETIRED_KEYS", "").split(",") if p
+]
+GOVSHARE_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GOVSHARE_AUDIT_CHECKPOINT_MINUTES", "60"))

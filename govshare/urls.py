@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("govshare.orgs.urls")),
     path("", include("govshare.catalog.urls")),
     path("catalog.jsonld", catalog_dcat, name="catalog_dcat"),
+    path("", include("govshare.audit.urls")),
+    path("", include("govshare.monitor.urls")),
 ]

@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import can
+
 
 def navigation(request):
     user = request.user
@@ -18,6 +20,8 @@ def navigation(request):
         items.append((reverse("catalog:my_catalog"), _("本单位目录")))
     if user.has_role("authority_reviewer"):
         items.append((reverse("catalog:review_queue"), _("目录审核")))
+    if can(user, "audit.view"):
+        items.append((reverse("audit:record_list"), _("审计日志")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}

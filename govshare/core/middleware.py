@@ -1,10 +1,12 @@
-"""Service errors raised under a web view become pages; the caller's address is remembered."""
+"""Service errors raised under a web view become pages; the caller's address is remembered,
+and the permission denials of the request are recorded once its services have rolled back."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
 from .context import client_address, source_address
 from .exceptions import NotAuthenticated, ServiceError
+from .permissions import denials_recorded
 
 
 class ChineseFirstMiddleware:
@@ -28,7 +30,8 @@ class ServiceErrorMiddleware:
     def __call__(self, request):
         token = source_address.set(client_address(request))
         try:
-            return self.get_response(request)
+            with denials_recorded():
+                return self.get_response(request)
         finally:
             source_address.reset(token)
 

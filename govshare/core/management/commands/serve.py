@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
+from govshare.monitor.multiprocess import child_exit
 from govshare.wsgi import application
 
 
@@ -30,4 +31,5 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, threads, **options):
         self.stdout.write(f"govshare: serving http://{bind}/")
         _Server({"bind": bind, "workers": workers, "threads": threads,
-                 "worker_class": "gthread", "accesslog": "-", "timeout": 120}).run()
+                 "worker_class": "gthread", "accesslog": "-", "timeout": 120,
+                 "child_exit": child_exit}).run()
