@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "govshare.core",
     "govshare.orgs",
     "govshare.audit",
+    "govshare.catalog",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
