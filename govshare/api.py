@@ -11,6 +11,7 @@ from govshare.core.exceptions import (
     ServiceError,
     ValidationError,
 )
+from govshare.exchange.api import router as exchange_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
 
@@ -23,6 +24,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", orgs_router)
+api.add_router("/", exchange_router)
 
 
 @api.exception_handler(ServiceError)

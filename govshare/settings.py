@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "govshare.orgs",
     "govshare.audit",
     "govshare.catalog",
+    "govshare.exchange",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -155,3 +156,6 @@ LOGGING = {
 
 # How long a freshly issued application credential stays valid, in days (0: no expiry).
 GOVSHARE_CREDENTIAL_DAYS = int(os.environ.get("GOVSHARE_CREDENTIAL_DAYS", "365"))
+
+# The largest batch body a node may push, in bytes (the node sends 50,000 rows by default).
+GOVSHARE_BATCH_MAX_BYTES = int(os.environ.get("GOVSHARE_BATCH_MAX_BYTES", str(256 * 2**20)))
