@@ -6,7 +6,7 @@ key item. Anything else is refused with the offending column named, before anyth
 """
 
 import base64
-import json
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -78,41 +78,61 @@ def check_columns(table: pa.Table, items) -> None:
         raise ValidationError(errors)
 
 
-def _json_ready(column: pa.ChunkedArray) -> list:
-    """A column's values as JSON-native Python values (dates and times as ISO 8601 text)."""
+def _json_ready(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A column in a type the database turns into the JSON value the API returns: dates and
+    times as ISO 8601 text, decimals as floats, binary as base64 text."""
     type_ = column.type
     if pa.types.is_date(type_):
-        return pc.cast(column, pa.string()).to_pylist()
+        return pc.cast(column, pa.string())
     if pa.types.is_timestamp(type_):
-        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S").to_pylist()
+        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
     if pa.types.is_decimal(type_):
-        return pc.cast(column, pa.float64()).to_pylist()
+        return pc.cast(column, pa.float64())
     if pa.types.is_binary(type_) or pa.types.is_large_binary(type_):
-        return [None if v is None else base64.b64encode(v).decode()
-                for v in column.to_pylist()]
-    return column.to_pylist()
+        return pa.chunked_array([pa.array(
+            [None if v is None else base64.b64encode(v).decode() for v in column.to_pylist()],
+            pa.string())])
+    if pa.types.is_null(type_):
+        return pc.cast(column, pa.string())
+    return column
 
 
-def rows_of(table: pa.Table, items) -> list[tuple[str, str, bool]]:
-    """(key, payload JSON, deleted) for each row; refuses null or repeated keys."""
-    identifiers = [item.identifier for item in items]
+@dataclass
+class Rows:
+    """A checked batch ready for the record store: one key per row, the payload's columns by
+    data item identifier, and the deletion flags."""
+
+    keys: list[str]
+    columns: dict[str, pa.ChunkedArray]
+    deleted: pa.ChunkedArray
+
+    def __len__(self):
+        return len(self.keys)
+
+    @property
+    def deleted_count(self) -> int:
+        return int(pc.sum(self.deleted).as_py() or 0)
+
+
+def rows_of(table: pa.Table, items) -> Rows:
+    """The batch's rows keyed by their record key; refuses null or repeated keys."""
     keys = [item.identifier for item in items if item.is_key]
     if not keys:
         raise ValidationError({"resource": [_("资源没有主键信息项，无法按记录交换。")]})
-    columns = {name: _json_ready(table.column(name)) for name in identifiers}
-    deleted = (table.column(DELETED_COLUMN).fill_null(False).to_pylist()
-               if DELETED_COLUMN in table.column_names else [False] * len(table))
-    key_columns = [columns[k] for k in keys]
-    for name, values in zip(keys, key_columns, strict=True):
-        if None in values:
+    for name in keys:
+        nulls = table.column(name).null_count
+        if nulls:
+            row = table.column(name).to_pylist().index(None) + 1
             raise ValidationError({name: [_("主键信息项不能为空（第 %(row)d 行）。") % {
-                "row": values.index(None) + 1}]})
+                "row": row}]})
+    key_columns = [table.column(k).to_pylist() for k in keys]
     record_keys = [record_key(values) for values in zip(*key_columns, strict=True)]
     if len(set(record_keys)) != len(record_keys):
         seen = set()
         repeated = next(k for k in record_keys if k in seen or seen.add(k))
         raise ValidationError({keys[0]: [_("同一批次中主键“%(key)s”重复。") % {"key": repeated}]})
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    payloads = [dumps(dict(zip(identifiers, values, strict=True)))
-                for values in zip(*(columns[i] for i in identifiers), strict=True)]
-    return list(zip(record_keys, payloads, deleted, strict=True))
+    deleted = (table.column(DELETED_COLUMN).fill_null(False)
+               if DELETED_COLUMN in table.column_names
+               else pa.chunked_array([pa.array([False] * len(table), pa.bool_())]))
+    columns = {item.identifier: _json_ready(table.column(item.identifier)) for item in items}
+    return Rows(record_keys, columns, deleted)

@@ -145,9 +145,8 @@ def batch_ingest(actor, resource: Resource, *, batch_id: str, body: bytes) -> di
         first_seq=first_seq if rows else None, last_seq=stream.last_seq if rows else None,
     )
     Resource.objects.filter(pk=resource.pk).update(data_updated_at=now)
-    deleted = sum(1 for _key, _payload, gone in rows if gone)
     audit_record(actor, "batch.ingest", batch, {
         "resource": resource.code, "batch_id": batch_id, "rows": len(rows),
-        "deleted": deleted, "first_seq": batch.first_seq, "last_seq": batch.last_seq,
+        "deleted": rows.deleted_count, "first_seq": batch.first_seq, "last_seq": batch.last_seq,
     })
     return _receipt(batch, duplicate=False)
