@@ -26,7 +26,7 @@ def setup_django(database_url: str, data_dir: Path):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govshare.settings")
     if database_url.startswith("postgresql"):
         name = database_url.rsplit("/", 1)[1]
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name],  # noqa: S607
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name],  # noqa: S603,S607
                        capture_output=True, check=False)
     import django
 
