@@ -11,6 +11,7 @@ from govshare.core.exceptions import (
     ServiceError,
     ValidationError,
 )
+from govshare.notifications.api import router as notifications_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
 
@@ -23,6 +24,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", orgs_router)
+api.add_router("/notifications", notifications_router)
 
 
 @api.exception_handler(ServiceError)
