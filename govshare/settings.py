@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "govshare.core",
     "govshare.orgs",
     "govshare.audit",
+    "govshare.catalog",
     "govshare.notifications",
     "govshare.sharing",
     "django.contrib.admin",
