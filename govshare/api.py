@@ -12,6 +12,7 @@ from govshare.core.exceptions import (
     ValidationError,
 )
 from govshare.exchange.api import router as exchange_router
+from govshare.notifications.api import router as notifications_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
 
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/", orgs_router)
 api.add_router("/", exchange_router)
+api.add_router("/notifications", notifications_router)
 
 
 @api.exception_handler(ServiceError)

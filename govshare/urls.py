@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", operator_admin.urls),
     path("", include("govshare.orgs.urls")),
+    path("", include("govshare.notifications.urls")),
 ]
