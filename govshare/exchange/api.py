@@ -1,19 +1,30 @@
-"""API of the exchange: node registration and batches (signed by the node), and the people's
-side of node management (registration codes, approval, revocation)."""
+"""API of the exchange: node registration and batches (signed by the node), the people's side
+of node management (registration codes, approval, revocation), and the data gateway through
+which consuming applications read what their grants allow (records, change feed)."""
 
 import json
+import time
 from datetime import datetime
 
+import pyarrow as pa
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from govshare.catalog.models import Resource
-from govshare.core.exceptions import NotAuthenticated, NotFound, ValidationError
+from govshare.core.exceptions import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationError,
+)
+from govshare.node.protocol import ARROW_STREAM, HAS_MORE_HEADER, NEXT_CURSOR_HEADER
 from govshare.node.signing import key_id_of, public_key_from_text
 from govshare.orgs.models import Organization
 
-from . import batches, services
+from . import batches, gateway, services
 from .models import Node
 from .signatures import NodeSignature, request_body, verify
 
@@ -131,3 +142,67 @@ def node_revoke(request, node_id: int, payload: RevokeIn):
     node = _found(Node.objects.restrict(request.auth).select_related("organization"),
                   pk=node_id)
     return services.node_revoke(request.auth, node, reason=payload.reason)
+
+
+def _application(request):
+    """Data is read by consuming systems, each through its own grants (R15)."""
+    actor = request.auth
+    if getattr(actor, "actor_type", "") != "application":
+        raise PermissionDenied(_("只有应用系统可以凭授权读取数据。"), reason="not_application")
+    return actor
+
+
+RESERVED = {"key", "after", "limit", "fields"}
+
+
+@router.get("/data/{code}/records", tags=["gateway"])
+def data_records(request, code: str, limit: int = 100, after: int | None = None):
+    """Records of a resource through the caller's grant: `key=` (repeatable) for point
+    lookups, `<item>=<value>` for equality on granted items, `after=` the `next` of the page
+    before."""
+    application = _application(request)
+    started = time.perf_counter()
+    keys = request.GET.getlist("key")
+    filters = {k: v for k, v in request.GET.items() if k not in RESERVED}
+    view = None
+    try:
+        view = gateway.grant_view(application, code)
+        left = gateway.quota_left(view)
+        rows, next_cursor = gateway.lookup(
+            view, keys=keys, filters=filters, after=after,
+            limit=min(limit, left) if left is not None else limit)
+    except ServiceError as error:
+        gateway.record_access(application, view, code, {
+            "keys": keys[:100], "filters": filters, "reason": error.context.get("reason", ""),
+            "detail": str(error.message)}, started, outcome="denied")
+        raise
+    gateway.record_access(application, view, code, {
+        "keys": keys[:100], "filters": filters, "rows": len(rows)}, started)
+    return {"resource": code, "grant": view.grant.number, "items": view.identifiers,
+            "results": rows, "next": next_cursor}
+
+
+@router.get("/data/{code}/changes", tags=["gateway"])
+def data_changes(request, code: str, cursor: int = 0, limit: int = 10_000):
+    """The grant's change feed after `cursor`, as an Arrow IPC stream: granted items, `_seq`,
+    and `_deleted` (a record deleted, or no longer within the grant's rows)."""
+    application = _application(request)
+    started = time.perf_counter()
+    view = None
+    try:
+        view = gateway.grant_view(application, code)
+        page, next_cursor, more = gateway.changes(view, cursor, limit)
+    except ServiceError as error:
+        gateway.record_access(application, view, code, {
+            "feed_cursor": cursor, "reason": error.context.get("reason", ""),
+            "detail": str(error.message)}, started, outcome="denied")
+        raise
+    gateway.record_access(application, view, code, {
+        "feed_cursor": cursor, "rows": len(page), "next_cursor": next_cursor}, started)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, page.schema) as writer:
+        writer.write_table(page)
+    response = HttpResponse(sink.getvalue().to_pybytes(), content_type=ARROW_STREAM)
+    response[NEXT_CURSOR_HEADER] = str(next_cursor)
+    response[HAS_MORE_HEADER] = "true" if more else "false"
+    return response

@@ -142,3 +142,36 @@ class Batch(models.Model):
     def __str__(self):
         return self.batch_id
 
+
+
+class Masking(models.Model):
+    """How a grant's data items are de-identified (脱敏) on the way out: {identifier: rule}.
+    Set by the provider (or the operator) when it implements the grant; see `masking.py`."""
+
+    grant = models.OneToOneField("sharing.Grant", on_delete=models.CASCADE,
+                                 related_name="masking")
+    rules = models.JSONField(_("脱敏规则"), default=dict)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("脱敏规则")
+        verbose_name_plural = _("脱敏规则")
+
+    def __str__(self):
+        return f"{self.grant_id}: {self.rules}"
+
+
+class QuotaUsage(models.Model):
+    """Records a grant has served through the gateway on one day (its daily quota)."""
+
+    grant = models.ForeignKey("sharing.Grant", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    records = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "day"], name="quota_usage_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.grant_id} {self.day}: {self.records}"

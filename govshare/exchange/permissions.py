@@ -43,3 +43,11 @@ def batch_ingest(actor, resource):
     """Only an approved node of the resource's own provider feeds it (一数一源, R9)."""
     return (isinstance(actor, Node) and actor.state == Node.State.APPROVED
             and actor.organization_id == resource.provider_id)
+
+
+@rule("masking.set")
+def masking_set(actor, grant):
+    """The provider decides how its data is de-identified; the operator implements grants."""
+    user = _user(actor)
+    return bool(user) and (user.is_operator or user.has_org_role(
+        grant.resource.provider, Role.DEPT_ADMIN, Role.SHARING_OFFICER))

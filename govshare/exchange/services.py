@@ -21,7 +21,8 @@ from govshare.core.permissions import authorize
 from govshare.orgs.tokens import hash_secret
 
 from . import batches, store
-from .models import Batch, Node, RecordStream, RegistrationCode
+from .masking import RULES
+from .models import Batch, Masking, Node, RecordStream, RegistrationCode
 
 CODE_PREFIX = "gsn"
 BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -150,3 +151,21 @@ def batch_ingest(actor, resource: Resource, *, batch_id: str, body: bytes) -> di
         "deleted": rows.deleted_count, "first_seq": batch.first_seq, "last_seq": batch.last_seq,
     })
     return _receipt(batch, duplicate=False)
+
+
+@transaction.atomic
+def masking_set(actor, grant, rules: dict):
+    """De-identify some of a grant's items on the way out: {identifier: rule} (see masking)."""
+    authorize(actor, "masking.set", grant)
+    errors = {}
+    for identifier, rule in rules.items():
+        if identifier not in grant.items:
+            errors[identifier] = [_("该信息项不在授权范围内。")]
+        elif rule not in RULES:
+            errors[identifier] = [_("未知的脱敏规则“%(rule)s”。") % {"rule": rule}]
+    if errors:
+        raise ValidationError(errors)
+    masking, _created = Masking.objects.update_or_create(
+        grant=grant, defaults={"rules": dict(rules), "updated_at": clock.now()})
+    audit_record(actor, "masking.set", grant, {"rules": rules})
+    return masking

@@ -80,3 +80,38 @@ class SignedClient:
                        if k.lower() in ("signature", "signature-input", "content-digest")}
         return self.client.generic(method, path, data=body, content_type=content_type,
                                    headers=headers)
+
+
+def grant_for(application, resource, items, *, row_filter=None, daily_quota=None,
+              state="active", valid_until=None):
+    """A grant written directly, as the sharing workflow would leave it once implemented."""
+    from datetime import timedelta
+
+    from govshare.sharing.models import Grant, ShareRequest
+
+    valid_until = valid_until or clock.today() + timedelta(days=365)
+    request = ShareRequest.objects.create(
+        consumer=application.organization, application=application, resource=resource,
+        resource_version=resource.published_version, share_type="conditional",
+        items=list(items), row_filter=row_filter or {}, purpose="社会救助对象核查",
+        duty="最低生活保障审核", requested_until=valid_until,
+        coordinating_region=resource.provider.region, state=ShareRequest.State.GRANTED,
+        requested_by=User.objects.get(username="mzt_officer"),
+    )
+    return Grant.objects.create(
+        application=application, resource=resource, share_request=request, items=list(items),
+        row_filter=row_filter or {}, daily_quota=daily_quota, state=state,
+        valid_from=clock.today(), valid_until=valid_until)
+
+
+def application_with_token(organization_name, name="社会救助系统"):
+    """(application, bearer token) of a consuming system."""
+    from govshare.orgs import services as org_services
+    from govshare.orgs.models import Application
+
+    organization = Organization.objects.get(name=organization_name)
+    application = Application.objects.create(organization=organization, name=name)
+    officer = User.objects.filter(organization=organization,
+                                  roles__role="sharing_officer").first()
+    _credential, token = org_services.credential_issue(officer, application)
+    return application, token
