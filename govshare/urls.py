@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", operator_admin.urls),
     path("", include("govshare.orgs.urls")),
+    path("", include("govshare.exchange.urls")),
     path("", include("govshare.notifications.urls")),
 ]

@@ -14,6 +14,7 @@ def navigation(request):
     ]
     if user.organization_id:
         items.append((reverse("orgs:my_organization"), _("本单位")))
+    items.append((reverse("exchange:home"), _("数据交换")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}

@@ -24,7 +24,7 @@ from govshare.node.protocol import ARROW_STREAM, HAS_MORE_HEADER, NEXT_CURSOR_HE
 from govshare.node.signing import key_id_of, public_key_from_text
 from govshare.orgs.models import Organization
 
-from . import batches, gateway, services
+from . import batches, delta, gateway, services
 from .models import Node
 from .signatures import NodeSignature, request_body, verify
 
@@ -206,3 +206,103 @@ def data_changes(request, code: str, cursor: int = 0, limit: int = 10_000):
     response[NEXT_CURSOR_HEADER] = str(next_cursor)
     response[HAS_MORE_HEADER] = "true" if more else "false"
     return response
+
+
+delta_router = Router(tags=["delta-sharing"])
+TABLE_PATH = "/shares/{share}/schemas/{schema_name}/tables/{table}"
+
+
+def _ndjson(lines, table_version: int) -> HttpResponse:
+    body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    response = HttpResponse(body, content_type="application/x-ndjson; charset=utf-8")
+    response["Delta-Table-Version"] = str(table_version)
+    return response
+
+
+def _share_tables(request, share: str):
+    application = _application(request)
+    if share != delta.share_name(application):
+        raise NotFound()
+    return application, delta.tables(application)
+
+
+def _table_view(request, share: str, schema: str, table: str):
+    application, tables = _share_tables(request, share)
+    found = next((t for t in tables if t.schema == schema and t.name == table), None)
+    if found is None:
+        raise NotFound()
+    return application, gateway.grant_view(application, table)
+
+
+def _items(tables):
+    return {"items": [{"name": t.name, "schema": t.schema, "share": t.share,
+                       "id": f"grant-{t.grant.pk}"} for t in tables]}
+
+
+@delta_router.get("/shares")
+def delta_shares(request, maxResults: int | None = None, pageToken: str | None = None):  # noqa: N803
+    """The application's one share (Delta Sharing protocol, List Shares)."""
+    application = _application(request)
+    return {"items": [{"name": delta.share_name(application), "id": f"app-{application.pk}"}]}
+
+
+@delta_router.get("/shares/{share}")
+def delta_share(request, share: str):
+    _share_tables(request, share)
+    return {"share": {"name": share, "id": share}}
+
+
+@delta_router.get("/shares/{share}/schemas")
+def delta_schemas(request, share: str, maxResults: int | None = None,  # noqa: N803
+                  pageToken: str | None = None):  # noqa: N803
+    _application, tables = _share_tables(request, share)
+    return {"items": [{"name": name, "share": share}
+                      for name in sorted({t.schema for t in tables})]}
+
+
+@delta_router.get("/shares/{share}/schemas/{schema_name}/tables")
+def delta_tables(request, share: str, schema_name: str, maxResults: int | None = None,  # noqa: N803
+                 pageToken: str | None = None):  # noqa: N803
+    _application, tables = _share_tables(request, share)
+    return _items([t for t in tables if t.schema == schema_name])
+
+
+@delta_router.get("/shares/{share}/all-tables")
+def delta_all_tables(request, share: str, maxResults: int | None = None,  # noqa: N803
+                     pageToken: str | None = None):  # noqa: N803
+    return _items(_share_tables(request, share)[1])
+
+
+@delta_router.get(TABLE_PATH + "/version")
+def delta_version(request, share: str, schema_name: str, table: str):
+    _application, view = _table_view(request, share, schema_name, table)
+    response = HttpResponse(b"")
+    response["Delta-Table-Version"] = str(delta.version(view))
+    return response
+
+
+@delta_router.get(TABLE_PATH + "/metadata")
+def delta_metadata(request, share: str, schema_name: str, table: str):
+    """Protocol and metadata lines; no capabilities header in the answer, so the client
+    reads in parquet format."""
+    _application, view = _table_view(request, share, schema_name, table)
+    return _ndjson([{"protocol": {"minReaderVersion": 1}},
+                    {"metaData": delta.metadata(view)}], delta.version(view))
+
+
+@delta_router.post(TABLE_PATH + "/query")
+def delta_query(request, share: str, schema_name: str, table: str):
+    """The table's snapshot file, behind a short-lived signed link."""
+    application, view = _table_view(request, share, schema_name, table)
+    started = time.perf_counter()
+    table_version = delta.version(view)
+    path, rows = delta.snapshot(view, table_version)
+    gateway.record_access(application, view, table, {
+        "delta_sharing": True, "version": table_version, "rows": rows}, started)
+    file_line = {"file": {
+        "url": delta.file_link(request, view.grant, path), "id": path.stem,
+        "partitionValues": {}, "size": path.stat().st_size,
+        "stats": json.dumps({"numRecords": rows}),
+        "expirationTimestamp": int((time.time() + delta.LINK_SECONDS) * 1000)}}
+    return _ndjson([{"protocol": {"minReaderVersion": 1}}, {"metaData": delta.metadata(view)},
+                    file_line], table_version)

@@ -156,3 +156,38 @@ def test_r12_a_pull_killed_midway_and_rerun_loses_and_doubles_nothing(provider, 
     pulled = _consumer_rows(frontdb)[0]
     assert pulled == _provider_rows(directory / "business.sqlite3")
     assert len(set(pulled)) == len(pulled) == 30000
+
+
+def test_r14_the_delta_sharing_client_reads_the_same_grant(provider, consumer, login, tmp_path,
+                                                           live_server):
+    import json
+
+    import delta_sharing
+
+    from govshare.orgs.models import Application
+
+    resource, config, directory = provider
+    rows = people(3000)
+    write_people(directory / "business.sqlite3", rows)
+    run_node(config, "push")
+    application = Application.objects.get(name="社会救助系统")
+    response = login("mzt_officer").post(
+        f"/exchange/applications/{application.pk}/delta-sharing-profile/")
+    assert response.status_code == 200
+    downloaded = json.loads(response.content)
+    assert downloaded["bearerToken"].startswith("gs_")
+    # The test client is not the live server: point the profile at the latter.
+    downloaded["endpoint"] = downloaded["endpoint"].replace("http://testserver",
+                                                            live_server.url)
+    profile = tmp_path / "mzt.share"
+    profile.write_text(json.dumps(downloaded))
+
+    client = delta_sharing.SharingClient(str(profile))
+    (table,) = client.list_all_tables()
+    assert (table.share, table.schema, table.name) == (f"app-{application.pk}", "gat",
+                                                       resource.code)
+    frame = delta_sharing.load_as_pandas(f"{profile}#{table.share}.{table.schema}.{table.name}")
+    assert list(frame.columns) == GRANTED
+    got = sorted((r.id_number, r.name, r.birth_date.isoformat(), r.region_code)
+                 for r in frame.itertuples())
+    assert got == _provider_rows(directory / "business.sqlite3")
