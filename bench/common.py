@@ -106,3 +106,21 @@ def fresh_directory(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+def populated(directory: Path, url: str, rows: int, *, batch_rows: int = 50_000):
+    """The demo population resource holding `rows` people pushed by an approved node;
+    (resource, business database, node config)."""
+    from govshare.exchange import demo
+
+    resource = demo.population_resource()
+    reset_resource(resource)
+    business_db, config = demo.write_provider(directory, url, rows, batch_rows=batch_rows)
+    approved_node(config, resource)
+    node_cli(config, "push")
+    return resource, business_db, config
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]

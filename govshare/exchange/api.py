@@ -71,6 +71,12 @@ def _published(code: str) -> Resource:
     return _found(Resource.objects.published().select_related("published_version"), code=code)
 
 
+@router.get("/exchange/ping", auth=None)
+def ping(request):
+    """Liveness for load balancers, and the bare endpoint the gateway benchmark compares with."""
+    return {"ok": True}
+
+
 @router.post("/exchange/nodes", auth=None, response={201: NodeOut})
 def node_register(request):
     """A node registers its public key with a one-time code, signing the request with the key

@@ -92,3 +92,39 @@ def write_provider(directory: Path, platform: str, rows: int, *, batch_rows: int
     config = directory / "gat-node.toml"
     config.write_text(node_config_text(platform, business_db.resolve(), batch_rows=batch_rows))
     return business_db, config
+
+
+GRANTED_ITEMS = ["id_number", "name", "sex", "birth_date", "region_code", "household_size"]
+
+
+@transaction.atomic
+def relief_application_grant(items=GRANTED_ITEMS, *, row_filter=None, daily_quota=None):
+    """民政厅's 社会救助系统 with a credential and an active grant on the population resource,
+    as the sharing workflow leaves it once the operator has implemented it; (application,
+    grant, bearer token)."""
+    from datetime import timedelta
+
+    from govshare.orgs import services as org_services
+    from govshare.orgs.models import Application, User
+    from govshare.sharing.models import Grant, ShareRequest
+
+    resource = population_resource()
+    consumer = Organization.objects.get(name="河北省民政厅")
+    application, _ = Application.objects.get_or_create(
+        organization=consumer, name="社会救助系统",
+        defaults={"description": "最低生活保障、特困供养审核", "contact": "民政厅救助处"})
+    officer = User.objects.get(username="mzt_officer")
+    _credential, token = org_services.credential_issue(officer, application)
+    until = clock.today() + timedelta(days=365)
+    request = ShareRequest.objects.create(
+        consumer=consumer, application=application, resource=resource,
+        resource_version=resource.published_version, share_type=ShareType.CONDITIONAL,
+        items=list(items), row_filter=row_filter or {}, purpose="社会救助对象身份核验",
+        duty="最低生活保障审核（《社会救助暂行办法》）", requested_until=until,
+        coordinating_region=resource.provider.region, state=ShareRequest.State.GRANTED,
+        requested_by=officer)
+    grant = Grant.objects.create(
+        application=application, resource=resource, share_request=request, items=list(items),
+        row_filter=row_filter or {}, daily_quota=daily_quota, state=Grant.State.ACTIVE,
+        valid_from=clock.today(), valid_until=until, activated_at=clock.now())
+    return application, grant, token

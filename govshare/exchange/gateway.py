@@ -3,6 +3,7 @@
 quota. Only granted items ever leave, only rows the grant's filter admits, masked as told.
 """
 
+import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govshare.audit.services import audit_record
-from govshare.catalog.models import Resource
+from govshare.catalog.models import DataItem, Resource
 from govshare.core import clock
 from govshare.core.exceptions import NotFound, PermissionDenied, QuotaExceeded, ValidationError
 from govshare.node.protocol import DELETED_COLUMN, SEQUENCE_COLUMN, arrow_type, record_key
@@ -37,6 +38,7 @@ class GrantView:
 
     grant: object
     resource: Resource
+    all_items: tuple = ()
     items: list = field(default_factory=list)
     masks: dict[str, str] = field(default_factory=dict)
 
@@ -46,7 +48,7 @@ class GrantView:
 
     @property
     def key(self) -> list[str]:
-        return [i.identifier for i in self.resource.data_items() if i.is_key]
+        return [i.identifier for i in self.all_items if i.is_key]
 
     def project(self, payload: dict) -> dict:
         """The granted items of a record, masked where the grant says so."""
@@ -63,19 +65,28 @@ class GrantView:
             self.grant.row_q("payload"))
 
 
+@functools.lru_cache(maxsize=1024)
+def _items_of_version(version_id: int) -> tuple:
+    """A published version's data items; versions are frozen once submitted, so the answer
+    never changes and each process asks the database once."""
+    return tuple(DataItem.objects.filter(version_id=version_id).order_by("position", "pk"))
+
+
 def grant_view(application, code: str, items=()) -> GrantView:
     """The view of `application`'s usable grant on resource `code`; PermissionDenied (with the
     grant check's reason) when there is none, NotFound when no such resource is published."""
-    resource = (Resource.objects.published().select_related("published_version")
-                .filter(code=code).first())
-    if resource is None:
-        raise NotFound()
     grant = grant_check(application, code, list(items))
+    resource = grant.resource
+    if resource.status != Resource.Status.PUBLISHED or resource.published_version_id is None:
+        raise NotFound()
+    # The grant check read the grant alone; the audit record names its application.
+    grant.application = application
     granted = set(grant.items)
-    masking = Masking.objects.filter(grant=grant).first()
-    return GrantView(grant=grant, resource=resource,
-                     items=[i for i in resource.data_items() if i.identifier in granted],
-                     masks=dict(masking.rules) if masking else {})
+    masking = Masking.objects.filter(grant=grant).values_list("rules", flat=True).first()
+    all_items = _items_of_version(resource.published_version_id)
+    return GrantView(grant=grant, resource=resource, all_items=all_items,
+                     items=[i for i in all_items if i.identifier in granted],
+                     masks=dict(masking or {}))
 
 
 def _seconds_to_midnight() -> int:
