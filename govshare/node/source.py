@@ -73,6 +73,10 @@ class Batch:
 def _array(values: list, type_: pa.DataType | None) -> pa.Array:
     if type_ is None:
         return pa.array(values)
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, str) and not pa.types.is_string(type_):
+        # Dates and times as text (SQLite): Arrow parses the whole column at once.
+        return pa.array(values, pa.string()).cast(type_)
     try:
         return pa.array(values, type=type_)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
