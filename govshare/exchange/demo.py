@@ -115,6 +115,10 @@ def relief_application_grant(items=GRANTED_ITEMS, *, row_filter=None, daily_quot
         defaults={"description": "最低生活保障、特困供养审核", "contact": "民政厅救助处"})
     officer = User.objects.get(username="mzt_officer")
     _credential, token = org_services.credential_issue(officer, application)
+    existing = Grant.objects.filter(application=application, resource=resource,
+                                    state=Grant.State.ACTIVE).first()
+    if existing is not None:
+        return application, existing, token
     until = clock.today() + timedelta(days=365)
     request = ShareRequest.objects.create(
         consumer=consumer, application=application, resource=resource,
@@ -128,3 +132,17 @@ def relief_application_grant(items=GRANTED_ITEMS, *, row_filter=None, daily_quot
         row_filter=row_filter or {}, daily_quota=daily_quota, state=Grant.State.ACTIVE,
         valid_from=clock.today(), valid_until=until, activated_at=clock.now())
     return application, grant, token
+
+
+def consumer_config_text(platform: str, token: str, frontdb: Path) -> str:
+    return f'''# 民政厅 exchange node: pull the granted population items into its front-end DB.
+platform = "{platform}"
+key_file = "mzt-node.key"
+state_file = "mzt-state/node-state.json"
+
+[[pull]]
+resource = "{RESOURCE_CODE}"
+token = "{token}"
+target = "sqlite:///{frontdb}"
+table = "population"
+'''
