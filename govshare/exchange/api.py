@@ -2,14 +2,15 @@
 of node management (registration codes, approval, revocation), and the data gateway through
 which consuming applications read what their grants allow (records, change feed)."""
 
+import base64
 import json
 import time
 from datetime import datetime
 
 import pyarrow as pa
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from govshare.catalog.models import Resource
@@ -25,7 +26,7 @@ from govshare.node.signing import key_id_of, public_key_from_text
 from govshare.orgs.models import Organization
 
 from . import batches, delta, gateway, services
-from .models import Node
+from .models import FileVersion, Node
 from .signatures import NodeSignature, request_body, verify
 
 router = Router(tags=["exchange"])
@@ -123,6 +124,28 @@ def batch_ingest(request, code: str, batch_id: str):
                                  body=request_body(request))
 
 
+class FileOut(Schema):
+    number: int
+    name: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+@router.put("/exchange/resources/{code}/files/{name}", auth=signed, response={201: FileOut})
+def file_upload_by_node(request, code: str, name: str, sha256: str = ""):
+    """A node publishes a new version of a file resource (body: the file's bytes)."""
+    return Status(201, services.file_upload(request.auth, _published(code), name=name,
+                                            content=request_body(request), sha256=sha256))
+
+
+@router.post("/exchange/resources/{code}/files", response={201: FileOut})
+def file_upload(request, code: str, file: File[UploadedFile], sha256: Form[str] = ""):
+    """A provider's staff member publishes a new version of a file resource."""
+    return Status(201, services.file_upload(request.auth, _published(code), name=file.name,
+                                            content=file.read(), sha256=sha256))
+
+
 @router.post("/exchange/registration-codes", response={201: CodeOut})
 def registration_code_issue(request, payload: CodeIn):
     organization = _found(Organization.objects, pk=payload.organization_id)
@@ -186,6 +209,38 @@ def data_records(request, code: str, limit: int = 100, after: int | None = None)
         "keys": keys[:100], "filters": filters, "rows": len(rows)}, started)
     return {"resource": code, "grant": view.grant.number, "items": view.identifiers,
             "results": rows, "next": next_cursor}
+
+
+@router.get("/data/{code}/files", tags=["gateway"], response=list[FileOut])
+def data_files(request, code: str):
+    """The versions of a file resource, newest first, if the caller's grant covers it."""
+    application = _application(request)
+    gateway.grant_view(application, code)
+    return FileVersion.objects.filter(resource__code=code)
+
+
+@router.get("/data/{code}/files/{number}", tags=["gateway"])
+def data_file(request, code: str, number: int):
+    """One version's bytes through the caller's grant; `Repr-Digest` carries its SHA-256."""
+    application = _application(request)
+    started = time.perf_counter()
+    view = None
+    try:
+        view = gateway.grant_view(application, code)
+        version = _found(FileVersion.objects.filter(resource=view.resource), number=number)
+    except ServiceError as error:
+        gateway.record_access(application, view, code, {
+            "file": number, "reason": error.context.get("reason", ""),
+            "detail": str(error.message)}, started, outcome="denied")
+        raise
+    gateway.record_access(application, view, code, {
+        "file": number, "sha256": version.sha256, "bytes": version.size}, started)
+    response = FileResponse(version.content.open("rb"), as_attachment=True,
+                            filename=version.name)
+    digest = base64.b64encode(bytes.fromhex(version.sha256)).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    response["ETag"] = f'"{version.sha256}"'
+    return response
 
 
 @router.get("/data/{code}/changes", tags=["gateway"])

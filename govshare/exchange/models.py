@@ -175,3 +175,31 @@ class QuotaUsage(models.Model):
 
     def __str__(self):
         return f"{self.grant_id} {self.day}: {self.records}"
+
+
+def _file_path(instance, filename):
+    return f"exchange/files/{instance.resource_id}/{instance.number}-{instance.sha256[:16]}"
+
+
+class FileVersion(models.Model):
+    """One uploaded version of a file resource (共享方式：文件下载), checked by SHA-256."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="files")
+    number = models.PositiveIntegerField(_("版本号"))
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.BigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.FileField(upload_to=_file_path, max_length=300)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=clock.now)
+    uploaded_by = models.CharField(_("上传者"), max_length=200)
+
+    class Meta:
+        ordering = ["resource", "-number"]
+        verbose_name = _("文件版本")
+        verbose_name_plural = _("文件版本")
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "number"], name="file_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource_id} v{self.number} {self.name}"

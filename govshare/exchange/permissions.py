@@ -51,3 +51,13 @@ def masking_set(actor, grant):
     user = _user(actor)
     return bool(user) and (user.is_operator or user.has_org_role(
         grant.resource.provider, Role.DEPT_ADMIN, Role.SHARING_OFFICER))
+
+
+@rule("file.upload")
+def file_upload(actor, resource):
+    """The provider's own people or its approved node publish the file's versions."""
+    if isinstance(actor, Node):
+        return batch_ingest(actor, resource)
+    user = _user(actor)
+    return bool(user) and user.has_org_role(resource.provider, Role.DEPT_STAFF,
+                                            Role.SHARING_OFFICER, Role.DEPT_ADMIN)

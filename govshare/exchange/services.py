@@ -5,11 +5,13 @@ Each service checks its permission first, validates, writes, and records the aud
 one transaction.
 """
 
+import hashlib
 import hmac
 import re
 import secrets
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,7 @@ from govshare.orgs.tokens import hash_secret
 
 from . import batches, store
 from .masking import RULES
-from .models import Batch, Masking, Node, RecordStream, RegistrationCode
+from .models import Batch, FileVersion, Masking, Node, RecordStream, RegistrationCode
 
 CODE_PREFIX = "gsn"
 BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -169,3 +171,31 @@ def masking_set(actor, grant, rules: dict):
         grant=grant, defaults={"rules": dict(rules), "updated_at": clock.now()})
     audit_record(actor, "masking.set", grant, {"rules": rules})
     return masking
+
+
+@transaction.atomic
+def file_upload(actor, resource: Resource, *, name: str, content: bytes, sha256: str = ""):
+    """A new version of a file resource. `sha256`, when the uploader states it, must match the
+    bytes received: a file damaged on the way is refused, not published."""
+    authorize(actor, "file.upload", resource)
+    if resource.status != Resource.Status.PUBLISHED or resource.current is None:
+        raise InvalidTransition(_("资源尚未发布，不能接收数据。"))
+    if "file" not in (resource.current.share_modes or []):
+        raise ValidationError({"resource": [_("该资源的共享方式不含文件下载。")]})
+    name = (name or "").strip().replace("/", "_").replace("\\", "_")
+    if not name or len(name) > 255:
+        raise ValidationError({"name": [_("请给出文件名（最长255个字符）。")]})
+    digest = hashlib.sha256(content).hexdigest()
+    if sha256 and sha256.lower() != digest:
+        raise ValidationError({"sha256": [_("文件的 SHA-256 与声明的不符：收到的是 %(got)s。") %
+                                          {"got": digest}]})
+    last = (FileVersion.objects.select_for_update().filter(resource=resource)
+            .order_by("-number").first())
+    version = FileVersion(resource=resource, number=(last.number + 1) if last else 1, name=name,
+                          size=len(content), sha256=digest, uploaded_by=str(actor)[:200])
+    version.content.save(name, ContentFile(content), save=False)
+    version.save()
+    Resource.objects.filter(pk=resource.pk).update(data_updated_at=clock.now())
+    audit_record(actor, "file.upload", version, {"resource": resource.code, "name": name,
+                                                 "size": version.size, "sha256": digest})
+    return version

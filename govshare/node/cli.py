@@ -4,6 +4,7 @@
     govshare-node [-c node.toml] push [RESOURCE …]
     govshare-node [-c node.toml] follow [--interval 10]
     govshare-node [-c node.toml] pull [RESOURCE …] [--follow] [--interval 5]
+    govshare-node [-c node.toml] upload RESOURCE FILE
     govshare-node [-c node.toml] status
 
 Exit status: 0 done, 1 the platform refused (its message is printed), 2 bad configuration.
@@ -13,6 +14,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -120,6 +122,15 @@ def cmd_follow(config, args) -> int:
             time.sleep(args.interval)
 
 
+def cmd_upload(config, args) -> int:
+    path = Path(args.file)
+    with _client(config) as client:
+        version = client.upload_file(args.resource, path.name, path.read_bytes())
+    console.print(f"{args.resource}: {path.name} is version {version['number']} "
+                  f"(SHA-256 {version['sha256']})")
+    return 0
+
+
 def cmd_status(config, args) -> int:
     table = Table("resource", "direction", "mode", "position", "in flight")
     state = NodeState(config.state_file)
@@ -170,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("--follow", action="store_true")
     pull.add_argument("--interval", type=float, default=5.0)
     pull.set_defaults(run=cmd_pull)
+    upload = commands.add_parser("upload", help="publish a new version of a file resource")
+    upload.add_argument("resource")
+    upload.add_argument("file")
+    upload.set_defaults(run=cmd_upload)
     status = commands.add_parser("status", help="cursors, batches in flight, node state")
     status.set_defaults(run=cmd_status)
     return parser

@@ -5,9 +5,11 @@ Like the delta-sharing client's `rest_client.py`: retry with bounded exponential
 re-raised as `PlatformError` carrying the server's own message.
 """
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
+from urllib.parse import quote
 
 import httpx
 
@@ -119,6 +121,14 @@ class PlatformClient:
         response = self.request("PUT", f"/api/v1/exchange/resources/{code}/batches/{batch_id}",
                                 body=ipc, headers={"Content-Type": ARROW_STREAM})
         return BatchReceipt.from_json(response.json())
+
+    def upload_file(self, code: str, name: str, content: bytes) -> dict:
+        """A new version of a file resource; the platform checks the stated SHA-256."""
+        response = self.request("PUT", f"/api/v1/exchange/resources/{code}/files/{quote(name)}",
+                                body=content, params={"sha256": hashlib.sha256(content)
+                                                      .hexdigest()},
+                                headers={"Content-Type": "application/octet-stream"})
+        return response.json()
 
     def changes(self, code: str, cursor: int, limit: int, token: str):
         """One page of a grant's change feed: (Arrow IPC bytes, next cursor, more to come)."""

@@ -191,3 +191,18 @@ def test_r14_the_delta_sharing_client_reads_the_same_grant(provider, consumer, l
     got = sorted((r.id_number, r.name, r.birth_date.isoformat(), r.region_code)
                  for r in frame.itertuples())
     assert got == _provider_rows(directory / "business.sqlite3")
+
+
+def test_r10_the_node_uploads_a_file_version(provider, tmp_path):
+    from govshare.catalog.models import ResourceVersion
+    from govshare.exchange.models import FileVersion
+
+    resource, config, _directory = provider
+    ResourceVersion.objects.filter(pk=resource.published_version_id).update(
+        share_modes=["api", "table", "file"])
+    report = tmp_path / "人口年报2025.csv"
+    report.write_text("year,count\n2025,74000000\n", encoding="utf-8")
+    result = run_node(config, "upload", resource.code, str(report))
+    assert "version 1" in result.stderr
+    version = FileVersion.objects.get()
+    assert version.name == "人口年报2025.csv" and version.size == report.stat().st_size
