@@ -4,6 +4,7 @@ R17)."""
 import datetime
 
 import pyarrow as pa
+import pyarrow.parquet
 import pytest
 import time_machine
 
@@ -175,3 +176,46 @@ def test_r14_the_feed_needs_the_key_unmasked(setup, person):
     services.masking_set(person("gat_officer"), grant, {"id_number": "id_number"})
     response = client.get(f"/api/v1/data/{resource.code}/changes")
     assert response.status_code == 403 and "主键" in response.json()["detail"]
+
+
+def test_r15_a_share_is_its_application_s_alone(setup, bearer):
+    resource, _node, application, client = setup
+    grant = grant_for(application, resource, ITEMS)
+    _other, other_token = application_with_token("河北省公安厅", "治安管理系统")
+    mine = client.get("/api/v1/delta-sharing/shares").json()["items"]
+    assert mine == [{"name": f"app-{application.pk}", "id": f"app-{application.pk}"}]
+    theirs = bearer(other_token)
+    assert theirs.get(f"/api/v1/delta-sharing/shares/app-{application.pk}/all-tables"
+                      ).status_code == 404
+    tables = client.get(f"/api/v1/delta-sharing/shares/app-{application.pk}/all-tables").json()
+    assert [t["name"] for t in tables["items"]] == [resource.code]
+    Grant.objects.filter(pk=grant.pk).update(state=Grant.State.REVOKED)
+    tables = client.get(f"/api/v1/delta-sharing/shares/app-{application.pk}/all-tables").json()
+    assert tables["items"] == []
+
+
+def test_r14_a_delta_file_link_dies_with_its_grant(setup, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    resource, _node, application, client = setup
+    grant = grant_for(application, resource, ITEMS,
+                      row_filter={"item": "region_code", "op": "eq", "value": "130102"})
+    path = (f"/api/v1/delta-sharing/shares/app-{application.pk}/schemas/gat/tables/"
+            f"{resource.code}/query")
+    response = client.post(path, "{}", content_type="application/json")
+    assert response.status_code == 200 and response["Delta-Table-Version"] == "3"
+    import json
+
+    lines = [json.loads(line) for line in response.content.decode().splitlines()]
+    schema = json.loads(lines[1]["metaData"]["schemaString"])
+    assert [f["name"] for f in schema["fields"]] == ITEMS
+    link = lines[2]["file"]["url"].replace("http://testserver", "")
+    head = client.head(link)
+    assert head.status_code == 200 and head["Accept-Ranges"] == "bytes"
+    assert int(head["Content-Length"]) == lines[2]["file"]["size"]
+    part = client.get(link, headers={"Range": "bytes=0-3"})
+    assert part.status_code == 206 and part.content == b"PAR1"
+    assert part["Content-Range"] == f"bytes 0-3/{lines[2]['file']['size']}"
+    table = pa.parquet.read_table(pa.BufferReader(b"".join(client.get(link).streaming_content)))
+    assert sorted(table.column("name").to_pylist()) == ["张三", "王五"]
+    Grant.objects.filter(pk=grant.pk).update(state=Grant.State.REVOKED)
+    assert client.get(link).status_code == 404
