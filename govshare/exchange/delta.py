@@ -29,6 +29,9 @@ from .models import RecordStream
 LINK_SECONDS = 15 * 60
 _SALT = "govshare.exchange.delta-file"
 CHUNK = 50_000
+# Rows per Parquet row group: readers fetch each column chunk of a row group with one Range
+# request, so large groups mean few round trips; memory stays bounded by one group in Arrow.
+ROW_GROUP = 1_000_000
 # Spark SQL type names of the protocol's schema string, by catalog data type.
 SPARK_TYPES = {
     DataType.STRING: "string", DataType.TEXT: "string", DataType.INTEGER: "long",
@@ -117,17 +120,21 @@ def snapshot(view: GrantView, table_version: int) -> tuple[Path, int]:
     rows = 0
     try:
         with pq.ParquetWriter(temp, arrow_schema) as writer:
+            group: list[pa.Table] = []
             chunk: list[dict] = []
             for (payload,) in store.stream(view.rows().filter(seq__lte=table_version)
                                            .order_by("pk"), ["payload"]):
                 chunk.append(view.project(_loaded(payload)))
                 if len(chunk) >= CHUNK:
-                    writer.write_table(_chunk_table(chunk, arrow_schema))
+                    group.append(_chunk_table(chunk, arrow_schema))
                     rows += len(chunk)
                     chunk = []
-            if chunk or not rows:
-                writer.write_table(_chunk_table(chunk, arrow_schema))
-                rows += len(chunk)
+                    if sum(len(t) for t in group) >= ROW_GROUP:
+                        writer.write_table(pa.concat_tables(group), row_group_size=ROW_GROUP)
+                        group = []
+            group.append(_chunk_table(chunk, arrow_schema))
+            rows += len(chunk)
+            writer.write_table(pa.concat_tables(group), row_group_size=ROW_GROUP)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
