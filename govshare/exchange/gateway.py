@@ -3,7 +3,6 @@
 quota. Only granted items ever leave, only rows the grant's filter admits, masked as told.
 """
 
-import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -65,13 +64,6 @@ class GrantView:
             self.grant.row_q("payload"))
 
 
-@functools.lru_cache(maxsize=1024)
-def _items_of_version(version_id: int) -> tuple:
-    """A published version's data items; versions are frozen once submitted, so the answer
-    never changes and each process asks the database once."""
-    return tuple(DataItem.objects.filter(version_id=version_id).order_by("position", "pk"))
-
-
 def grant_view(application, code: str, items=()) -> GrantView:
     """The view of `application`'s usable grant on resource `code`; PermissionDenied (with the
     grant check's reason) when there is none, NotFound when no such resource is published."""
@@ -83,7 +75,8 @@ def grant_view(application, code: str, items=()) -> GrantView:
     grant.application = application
     granted = set(grant.items)
     masking = Masking.objects.filter(grant=grant).values_list("rules", flat=True).first()
-    all_items = _items_of_version(resource.published_version_id)
+    all_items = tuple(DataItem.objects.filter(version_id=resource.published_version_id)
+                      .order_by("position", "pk"))
     return GrantView(grant=grant, resource=resource, all_items=all_items,
                      items=[i for i in all_items if i.identifier in granted],
                      masks=dict(masking or {}))
