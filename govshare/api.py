@@ -13,6 +13,9 @@ from govshare.core.exceptions import (
     ServiceError,
     ValidationError,
 )
+from govshare.exchange.api import delta_router
+from govshare.exchange.api import router as exchange_router
+from govshare.notifications.api import router as notifications_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
 
@@ -27,6 +30,9 @@ api = NinjaAPI(
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", audit_router)
+api.add_router("/", exchange_router)
+api.add_router("/delta-sharing", delta_router)
+api.add_router("/notifications", notifications_router)
 
 
 @api.exception_handler(ServiceError)

@@ -20,6 +20,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background tasks run at once, inside the test, on django-tasks' immediate backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def demo(db):
     """Hebei's demo regions, organisations and one login per role."""

@@ -23,6 +23,9 @@ INSTALLED_APPS = [
     "govshare.catalog",
     "govshare.search",
     "govshare.monitor",
+    "govshare.notifications",
+    "govshare.sharing",
+    "govshare.exchange",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "govshare.core.context_processors.navigation",
+                "govshare.notifications.context_processors.inbox",
             ],
         },
     },
@@ -174,3 +178,34 @@ GOVSHARE_AUDIT_RETIRED_KEYS = [
     p for p in os.environ.get("GOVSHARE_AUDIT_RETIRED_KEYS", "").split(",") if p
 ]
 GOVSHARE_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GOVSHARE_AUDIT_CHECKPOINT_MINUTES", "60"))
+# Time limits of the sharing workflow's waiting steps: "<n>d" calendar days, "<n>wd" working days
+# (China's official calendar plus the operator's overrides). See docs/sharing.md.
+GOVSHARE_SHARING_DEADLINES = {
+    step: os.environ.get(f"GOVSHARE_DEADLINE_{step.upper()}", default)
+    for step, default in {
+        "consultation": "10d",        # the provider answers a request (R13)
+        "explanation": "15d",         # the provider's written explanation to the authority (R13)
+        "decision": "30d",            # the authority coordinates and decides (R13)
+        "joint_consultation": "30d",  # with the establishment and secrecy departments (R13)
+        "secrecy_review": "30d",      # the secrecy department determines a secrecy dispute (R12)
+        "activation": "5wd",          # the operator implements an agreed grant (R14)
+        "appeal": "30d",              # the consumer may apply to the authority after a refusal
+        "objection": "10wd",          # the provider answers an objection (R16)
+    }.items()
+}
+# "1": an agreed grant is activated at once by the platform instead of by the operator (R14).
+GOVSHARE_SHARING_AUTO_ACTIVATE = os.environ.get("GOVSHARE_SHARING_AUTO_ACTIVATE", "0") == "1"
+# Largest attachment accepted on a timeline entry, in bytes.
+GOVSHARE_ATTACHMENT_MAX_BYTES = int(os.environ.get("GOVSHARE_ATTACHMENT_MAX_BYTES", str(20 << 20)))
+
+# Notifications: links in e-mails point here; e-mail can be switched off ("0").
+GOVSHARE_BASE_URL = os.environ.get("GOVSHARE_BASE_URL", "http://127.0.0.1:8000")
+GOVSHARE_NOTIFICATION_EMAIL = os.environ.get("GOVSHARE_NOTIFICATION_EMAIL", "1") == "1"
+# Webhooks: seconds to wait for an answer, and the delays (seconds) before each retry.
+GOVSHARE_WEBHOOK_TIMEOUT = float(os.environ.get("GOVSHARE_WEBHOOK_TIMEOUT", "5"))
+GOVSHARE_WEBHOOK_RETRY_DELAYS = [
+    int(s) for s in os.environ.get("GOVSHARE_WEBHOOK_RETRY_DELAYS", "60,300,1800,7200").split(",")
+]
+
+# The largest batch body a node may push, in bytes (the node sends 50,000 rows by default).
+GOVSHARE_BATCH_MAX_BYTES = int(os.environ.get("GOVSHARE_BATCH_MAX_BYTES", str(256 * 2**20)))

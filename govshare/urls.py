@@ -19,4 +19,6 @@ urlpatterns = [
     path("catalog.jsonld", catalog_dcat, name="catalog_dcat"),
     path("", include("govshare.audit.urls")),
     path("", include("govshare.monitor.urls")),
+    path("", include("govshare.exchange.urls")),
+    path("", include("govshare.notifications.urls")),
 ]

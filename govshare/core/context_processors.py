@@ -22,6 +22,7 @@ def navigation(request):
         items.append((reverse("catalog:review_queue"), _("目录审核")))
     if can(user, "audit.view"):
         items.append((reverse("audit:record_list"), _("审计日志")))
+    items.append((reverse("exchange:home"), _("数据交换")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}

@@ -1,0 +1,106 @@
+"""Checking the RFC 9421 signature every node request carries (R18).
+
+The covered components are fixed by `govshare.node.signing`: method, path, query and the
+Content-Digest of the body, which is checked against the bytes received; `created` must be
+within five minutes. A replayed push is harmless (its batch id was already applied), so no nonce.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from http_message_signatures import (
+    HTTPMessageSignaturesException,
+    HTTPMessageVerifier,
+    HTTPSignatureKeyResolver,
+    algorithms,
+)
+
+from govshare.core import clock
+from govshare.core.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from govshare.node.signing import COVERED_COMPONENTS, public_key_from_text
+
+from .models import Node
+
+MAX_AGE = datetime.timedelta(minutes=5)
+
+
+class _Message:
+    """The shape the signature library reads: method, absolute URL, headers."""
+
+    def __init__(self, request):
+        self.method = request.method
+        self.url = request.build_absolute_uri()
+        self.headers = dict(request.headers)
+
+
+class _Keys(HTTPSignatureKeyResolver):
+    def __init__(self, lookup):
+        self.lookup = lookup
+        self.key_id = None
+
+    def resolve_public_key(self, key_id: str):
+        self.key_id = key_id
+        return self.lookup(key_id)
+
+    def resolve_private_key(self, key_id: str):
+        raise NotImplementedError("the platform never signs as a node")
+
+
+def request_body(request) -> bytes:
+    """The raw body, read once and bounded; signatures and ingestion both need the bytes."""
+    if not hasattr(request, "_govshare_body"):
+        limit = settings.GOVSHARE_BATCH_MAX_BYTES
+        body = request.read(limit + 1)
+        if len(body) > limit:
+            raise ValidationError({"body": [_("请求体超过 %(limit)d 字节的上限。") %
+                                            {"limit": limit}]})
+        request._govshare_body = body
+    return request._govshare_body
+
+
+def verify(request, lookup) -> str:
+    """Verify the request's signature with the key `lookup(key_id)` gives; return the key id."""
+    if "signature-input" not in request.headers or "signature" not in request.headers:
+        raise NotAuthenticated(_("请求未签名：节点的每个请求都须带 HTTP 消息签名（RFC 9421）。"))
+    keys = _Keys(lookup)
+    verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=keys)
+    try:
+        verifier.verify(_Message(request), max_age=MAX_AGE, require_components=COVERED_COMPONENTS,
+                        body=request_body(request))
+    except HTTPMessageSignaturesException as error:
+        raise NotAuthenticated(_("请求签名无效：%(error)s") % {"error": error}) from None
+    return keys.key_id
+
+
+def signed_node(request, *, allow_pending=False) -> Node:
+    """The approved node that signed this request; 401 unsigned or bad, 403 not approved."""
+    found = {}
+
+    def lookup(key_id):
+        node = Node.objects.filter(key_id=key_id).select_related("organization").first()
+        if node is None:
+            raise NotAuthenticated(_("未知的节点密钥 %(key)s：请先注册节点。") % {"key": key_id})
+        found["node"] = node
+        return public_key_from_text(node.public_key)
+
+    verify(request, lookup)
+    node = found["node"]
+    if node.state == Node.State.PENDING and not allow_pending:
+        raise PermissionDenied(_("节点“%(node)s”尚未获平台运维单位批准。") % {"node": node})
+    if node.state == Node.State.REVOKED:
+        raise PermissionDenied(_("节点“%(node)s”已被吊销。") % {"node": node})
+    now = clock.now()
+    if node.last_seen_at is None or (now - node.last_seen_at).total_seconds() > 60:
+        Node.objects.filter(pk=node.pk).update(last_seen_at=now)
+    return node
+
+
+class NodeSignature:
+    """Ninja authentication for node endpoints: the signature is the credential."""
+
+    def __init__(self, *, allow_pending=False):
+        self.allow_pending = allow_pending
+
+    def __call__(self, request):
+        return signed_node(request, allow_pending=self.allow_pending)
