@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", operator_admin.urls),
     path("", include("govshare.orgs.urls")),
     path("", include("govshare.notifications.urls")),
+    path("", include("govshare.sharing.urls")),
 ]

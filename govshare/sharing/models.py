@@ -55,7 +55,8 @@ def _path_prefix_q(prefix, path):
     return Q(**{f"{prefix}path": path}) | Q(**{f"{prefix}path__startswith": path + "/"})
 
 
-def _reviewer_regions_q(actor, prefix):
+def reviewer_regions_q(actor, prefix):
+    """Rows whose region (through `prefix`) lies in a region the actor reviews."""
     q = Q(pk__in=[])
     for assignment in actor.role_assignments():
         if assignment.role == Role.AUTHORITY_REVIEWER and assignment.region_id:
@@ -82,7 +83,7 @@ class ShareRequestQuerySet(models.QuerySet):
         organizations = _organizations_of(actor)
         return self.filter(
             Q(consumer_id__in=organizations) | Q(resource__provider_id__in=organizations)
-            | _reviewer_regions_q(actor, "coordinating_region__")
+            | reviewer_regions_q(actor, "coordinating_region__")
         )
 
     def open(self):
@@ -186,7 +187,7 @@ class GrantQuerySet(models.QuerySet):
         return self.filter(
             Q(application__organization_id__in=organizations)
             | Q(resource__provider_id__in=organizations)
-            | _reviewer_regions_q(actor, "share_request__coordinating_region__")
+            | reviewer_regions_q(actor, "share_request__coordinating_region__")
         )
 
 
@@ -271,7 +272,7 @@ class ObjectionQuerySet(models.QuerySet):
         organizations = _organizations_of(actor)
         return self.filter(
             Q(consumer_id__in=organizations) | Q(resource__provider_id__in=organizations)
-            | _reviewer_regions_q(actor, "resource__provider__region__")
+            | reviewer_regions_q(actor, "resource__provider__region__")
         )
 
 
