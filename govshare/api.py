@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from govshare.catalog.api import router as catalog_router
 from govshare.core.exceptions import (
     NotAuthenticated,
     QuotaExceeded,
@@ -24,6 +25,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", orgs_router)
+api.add_router("/", catalog_router)
 api.add_router("/notifications", notifications_router)
 
 

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "govshare.orgs",
     "govshare.audit",
     "govshare.catalog",
+    "govshare.search",
     "govshare.notifications",
     "govshare.sharing",
     "django.contrib.admin",

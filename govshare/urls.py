@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from govshare.api import api
+from govshare.catalog.views import catalog_dcat
 from govshare.core.admin import operator_admin
 from govshare.core.views import home
 from govshare.orgs.views import LoginView
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", operator_admin.urls),
     path("", include("govshare.orgs.urls")),
+    path("", include("govshare.catalog.urls")),
+    path("catalog.jsonld", catalog_dcat, name="catalog_dcat"),
     path("", include("govshare.notifications.urls")),
     path("", include("govshare.sharing.urls")),
 ]

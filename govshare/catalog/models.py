@@ -9,6 +9,7 @@ compilation guide and is frozen once submitted. Data items belong to a version; 
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -355,9 +356,37 @@ class ResourceVersion(models.Model):
     def is_editable(self):
         return self.status in self.EDITABLE_STATUSES
 
+    def clean(self):
+        """The share and open attributes must agree (R3, R12): what is not shared names its
+        legal ground, what is conditional states its conditions."""
+        errors = {}
+        modes = self.share_modes if isinstance(self.share_modes, list) else None
+        if modes is None or any(m not in ShareMode.values for m in modes):
+            errors["share_modes"] = _("共享方式只能是接口服务、库表同步、文件下载。")
+        if self.share_type == ShareType.CONDITIONAL and not self.share_conditions.strip():
+            errors["share_conditions"] = _("有条件共享的资源须说明共享条件。")
+        if self.share_type == ShareType.NOT_SHARED:
+            if not self.legal_basis.strip():
+                errors["legal_basis"] = _(
+                    "不予共享的资源须注明所依据的法律、行政法规或国家有关规定。")
+            if self.open_type != OpenType.NOT_OPEN:
+                errors["open_type"] = _("不予共享的资源不能向社会开放。")
+        elif modes is not None and not modes and "share_modes" not in errors:
+            errors["share_modes"] = _("可共享的资源须至少选择一种共享方式。")
+        if self.open_type == OpenType.CONDITIONAL and not self.open_conditions.strip():
+            errors["open_conditions"] = _("有条件开放的资源须说明开放条件。")
+        if self.classification_id and self.classification.level < Classification.Level.ITEM:
+            errors["classification"] = _("资源分类须细化到“项”或更低层级。")
+        if errors:
+            raise DjangoValidationError(errors)
+
     @property
     def catalog_type(self):
         return self.classification.catalog_type
+
+    @property
+    def share_mode_labels(self):
+        return [ShareMode(m).label for m in self.share_modes if m in ShareMode.values]
 
 
 class DataElement(models.Model):

@@ -11,9 +11,13 @@ def navigation(request):
     items = [
         (reverse("home"), _("首页")),
         (reverse("orgs:region_tree"), _("行政区划与单位")),
+        (reverse("catalog:browse"), _("资源目录")),
     ]
     if user.organization_id:
         items.append((reverse("orgs:my_organization"), _("本单位")))
+        items.append((reverse("catalog:my_catalog"), _("本单位目录")))
+    if user.has_role("authority_reviewer"):
+        items.append((reverse("catalog:review_queue"), _("目录审核")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}

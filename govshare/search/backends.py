@@ -1,0 +1,132 @@
+"""The SQL that differs between SQLite and PostgreSQL: how a document's terms are stored, how a
+query's terms are matched and scored, and how index writers take turns.
+
+SQLite: an FTS5 table `search_fts` (rowid = resource_id) with one column per weighted field,
+holding the segmented terms joined by spaces; matched with `MATCH '"t1" "t2"'` (all terms) and
+ranked by bm25 with the columns weighted name 10, summary 4, data items 2, provider 1.
+
+PostgreSQL: a tsvector column `search_document.search_vector` with a GIN index. The vector is
+written as a tsvector literal built here (name A, summary B, data items C, provider D), not by
+to_tsvector, so PostgreSQL's parser and the server's locale never re-split a Chinese word: both
+databases index exactly the terms `segment.tokens` produced. Matched with `@@ 't1' & 't2'` and
+ranked by ts_rank with weights {D 0.1, C 0.2, B 0.4, A 1.0}.
+
+The two scores differ in scale but both put a name match above a summary match above a
+data-item match; ties break on publication time, then resource id, on both.
+"""
+
+from .segment import tokens
+
+# Any constant works: it only has to be the same in every process writing the index.
+_ADVISORY_LOCK_KEY = 0x5EA2C4
+
+_DOCUMENT_COLUMNS = (
+    "resource_id", "code", "name", "summary", "data_items", "provider_id", "provider_name",
+    "region_code", "region_path", "classification", "share_type", "open_type", "format",
+    "update_cycle", "published_at",
+)
+
+
+def field_terms(doc):
+    """The terms of each weighted field of `doc`, in weight order."""
+    return (tokens(doc.name), tokens(doc.summary), tokens(doc.data_items),
+            tokens(doc.provider_name))
+
+
+def _document_row(connection, doc):
+    row = [getattr(doc, column) for column in _DOCUMENT_COLUMNS]
+    row[-1] = connection.ops.adapt_datetimefield_value(doc.published_at)
+    return row
+
+
+def _upsert_sql(extra_columns=(), extra_placeholders=()):
+    columns = _DOCUMENT_COLUMNS + tuple(extra_columns)
+    placeholders = ["%s"] * len(_DOCUMENT_COLUMNS) + list(extra_placeholders)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    return (f"INSERT INTO search_document ({', '.join(columns)}) "
+            f"VALUES ({', '.join(placeholders)}) "
+            f"ON CONFLICT (resource_id) DO UPDATE SET {updates}")
+
+
+class SqliteBackend:
+    source = "search_fts JOIN search_document d ON d.resource_id = search_fts.rowid"
+    match = "search_fts MATCH %s"
+    score = "-bm25(search_fts, 10.0, 4.0, 2.0, 1.0)"
+    # GLOB, unlike LIKE, is case-sensitive, so SQLite can answer it from the plain index.
+    subtree = "(d.region_path = %s OR d.region_path GLOB %s)"
+    subtree_pattern = "{}/*"
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def lock(self, cursor):
+        """Writers already queue on SQLite's one write lock (transactions BEGIN IMMEDIATE)."""
+
+    def query_terms(self, terms):
+        return " ".join(f'"{t}"' for t in terms)
+
+    @staticmethod
+    def fts_row(doc):
+        return [doc.resource_id, *(" ".join(terms) for terms in field_terms(doc))]
+
+    def write(self, cursor, doc):
+        cursor.execute(_upsert_sql(), _document_row(self.connection, doc))
+        cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [doc.resource_id])
+        cursor.execute(
+            "INSERT INTO search_fts (rowid, name, summary, data_items, provider) "
+            "VALUES (%s, %s, %s, %s, %s)", self.fts_row(doc))
+
+    def delete(self, cursor, resource_id):
+        cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [resource_id])
+        cursor.execute("DELETE FROM search_document WHERE resource_id = %s", [resource_id])
+
+
+class PostgresBackend:
+    source = "search_document d"
+    match = "d.search_vector @@ %s::tsquery"
+    score = "ts_rank('{0.1, 0.2, 0.4, 1.0}', d.search_vector, %s::tsquery)"
+    subtree = "(d.region_path = %s OR d.region_path LIKE %s)"
+    subtree_pattern = "{}/%"
+
+    # A lexeme keeps at most 256 positions and a position is at most 16383 in PostgreSQL; a few
+    # per field are all ts_rank needs to see which fields hold the term.
+    _MAX_POSITIONS = 4
+    _MAX_POSITION = 16383
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def lock(self, cursor):
+        # One writer at a time: the facet counters are shared rows, and two transactions that
+        # each index several documents could otherwise lock them in opposite orders.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+
+    def query_terms(self, terms):
+        # Terms are letters and digits only (segment._WORD), so they need no escaping.
+        return " & ".join(f"'{t}'" for t in terms)
+
+    @classmethod
+    def vector(cls, doc):
+        """The tsvector literal of `doc`: each term with its first positions and field weight."""
+        positions: dict[str, list[str]] = {}
+        position = 0
+        for weight, terms in zip("ABCD", field_terms(doc), strict=True):
+            for term in terms:
+                position = min(position + 1, cls._MAX_POSITION)
+                seen = positions.setdefault(term, [])
+                if len(seen) < cls._MAX_POSITIONS:
+                    seen.append(f"{position}{weight}")
+        return " ".join(f"'{term}':{','.join(p)}" for term, p in positions.items())
+
+    def write(self, cursor, doc):
+        cursor.execute(_upsert_sql(["search_vector"], ["%s::tsvector"]),
+                       [*_document_row(self.connection, doc), self.vector(doc)])
+
+    def delete(self, cursor, resource_id):
+        cursor.execute("DELETE FROM search_document WHERE resource_id = %s", [resource_id])
+
+
+def backend(connection):
+    if connection.vendor == "postgresql":
+        return PostgresBackend(connection)
+    return SqliteBackend(connection)

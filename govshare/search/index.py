@@ -1,0 +1,287 @@
+"""The catalog's full-text search index: the one public API of `govshare.search`.
+
+The catalog calls `index_document` when it publishes a resource (or changes a published one),
+`remove_document` when it withdraws one, and `search` from its catalog browser, each after its
+own permission checks: this module has no actor and checks none.
+
+How it works, and why (docs/search.md has the long version):
+- Each published resource is one row of `search_document`: the stored fields, one column per
+  facet, and the provider's region path. Text is segmented by jieba (`segment.tokens`) once, at
+  index time, and again for each query, the same way.
+- Full text: FTS5 with bm25 on SQLite, a tsvector with a GIN index and ts_rank on PostgreSQL
+  (`backends.py`). Both are inverted indexes inside the database the platform already runs, so
+  results commit and roll back with the catalog's own transaction, and there is no second system
+  to keep in sync. A trigram index would find substrings but is several times larger and ranks
+  poorly on two-character Chinese words; segmented words rank well and keep the index small.
+- Facets are counted by the database over the whole result set, in one query that materialises
+  the matching rows once and groups them seven times. The facets of the empty query (the landing
+  page of the catalog) are kept exact in `search_facet_count` by every write, so the most
+  frequent request never counts the whole catalog.
+- A region's subtree is a prefix of `region_path`, answered from an index.
+"""
+
+import datetime
+from dataclasses import dataclass, fields
+
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from govshare.core.exceptions import ValidationError
+from govshare.orgs.models import Region
+
+from .backends import backend
+from .models import FacetCount, SearchDocument
+from .segment import tokens
+
+# Facet name → column of search_document.
+FACETS = {
+    "region": "region_code",
+    "provider": "provider_id",
+    "classification": "classification",
+    "share_type": "share_type",
+    "open_type": "open_type",
+    "format": "format",
+    "update_cycle": "update_cycle",
+}
+MAX_PER_PAGE = 100
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Document:
+    """A published resource as the index stores it."""
+
+    resource_id: int
+    code: str
+    name: str
+    summary: str
+    data_items: str
+    provider_id: int
+    provider_name: str
+    region_code: str
+    region_path: str
+    classification: str
+    share_type: str
+    open_type: str
+    format: str
+    update_cycle: str
+    published_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class Hit(Document):
+    """A document found by a search, with its relevance (0 when the query is empty)."""
+
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    # Facet name → [(value, count)], most frequent first, over the whole result set.
+    facets: dict[str, list[tuple[str | int, int]]]
+
+
+_INT_FIELDS = {"resource_id", "provider_id"}
+
+
+def _check_document(doc):
+    if not isinstance(doc, Document):
+        raise ValidationError({"doc": [_("需要一个 Document。")]})
+    errors = {}
+    limits = {f.attname: f.max_length for f in SearchDocument._meta.fields if f.max_length}
+    for field in fields(Document):
+        value = getattr(doc, field.name)
+        if field.name in _INT_FIELDS:
+            ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+        elif field.name == "published_at":
+            ok = isinstance(value, datetime.datetime) and value.tzinfo is not None
+        else:
+            ok = isinstance(value, str) and len(value) <= limits.get(field.name, len(value))
+        if not ok:
+            errors[field.name] = [_("取值不正确。")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _facet_values(row):
+    return {(facet, str(row[column])) for facet, column in FACETS.items()}
+
+
+def _stored_facets(cursor, resource_id):
+    cursor.execute(f"SELECT {', '.join(FACETS.values())} FROM search_document "
+                   "WHERE resource_id = %s", [resource_id])
+    row = cursor.fetchone()
+    return _facet_values(dict(zip(FACETS.values(), row, strict=True))) if row else set()
+
+
+def _adjust_counts(cursor, removed, added):
+    # Sorted, so concurrent writers (which also hold the backend's lock) touch rows in one order.
+    changes = sorted([(key, -1) for key in removed - added] + [(key, 1) for key in added - removed])
+    for (facet, value), delta in changes:
+        cursor.execute(
+            "INSERT INTO search_facet_count (facet, value, count) VALUES (%s, %s, %s) "
+            "ON CONFLICT (facet, value) DO UPDATE SET count = search_facet_count.count + "
+            "excluded.count", [facet, value, delta])
+    if removed - added:
+        cursor.execute("DELETE FROM search_facet_count WHERE count <= 0")
+
+
+def index_document(doc: Document) -> None:
+    """Insert or replace the document of `doc.resource_id`, inside the caller's transaction."""
+    _check_document(doc)
+    with transaction.atomic(), connection.cursor() as cursor:
+        engine = backend(connection)
+        engine.lock(cursor)
+        before = _stored_facets(cursor, doc.resource_id)
+        engine.write(cursor, doc)
+        _adjust_counts(cursor, before, _facet_values(
+            {column: getattr(doc, column) for column in FACETS.values()}))
+
+
+def remove_document(resource_id: int) -> None:
+    """Remove the document of `resource_id` from the index; nothing happens if it is absent."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        engine = backend(connection)
+        engine.lock(cursor)
+        before = _stored_facets(cursor, resource_id)
+        if before:
+            engine.delete(cursor, resource_id)
+            _adjust_counts(cursor, before, set())
+
+
+def _positive_int(value, low, high):
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _check_search(query, filters, region, page, per_page):
+    errors = {}
+    if not isinstance(query, str) or len(query) > MAX_QUERY_LENGTH:
+        errors["query"] = [_("检索词须为不超过 %(n)d 个字的文本。") % {"n": MAX_QUERY_LENGTH}]
+    if not _positive_int(page, 1, 10**6):
+        errors["page"] = [_("页码须为正整数。")]
+    if not _positive_int(per_page, 1, MAX_PER_PAGE):
+        errors["per_page"] = [_("每页条数须在 1 到 %(n)d 之间。") % {"n": MAX_PER_PAGE}]
+    if filters is not None:
+        if not isinstance(filters, dict):
+            errors["filters"] = [_("筛选条件须为“分面: 取值列表”。")]
+        else:
+            unknown = sorted(str(name) for name in filters if name not in FACETS)
+            if unknown:
+                errors["filters"] = [_("未知的分面：%(names)s。") % {"names": "、".join(unknown)}]
+            elif not all(isinstance(v, list | tuple | set) for v in filters.values()):
+                errors["filters"] = [_("每个分面的取值须为列表。")]
+    if region is not None and not (isinstance(region, str) and len(region) == 6
+                                   and region.isdigit()):
+        errors["region"] = [_("区划代码为6位数字（GB/T 2260）。")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _conditions(engine, filters, region):
+    """The WHERE conditions (on alias d) and their parameters for the filters and region."""
+    clauses, params = [], []
+    for facet, values in sorted((filters or {}).items()):
+        values = sorted({str(v) for v in values})
+        if not values:
+            continue
+        if facet == "provider":
+            if not all(v.isdigit() for v in values):
+                raise ValidationError({"filters": [_("提供方须以单位编号筛选。")]})
+            values = [int(v) for v in values]
+        clauses.append(f"d.{FACETS[facet]} IN ({', '.join(['%s'] * len(values))})")
+        params.extend(values)
+    if region is not None:
+        path = Region.objects.filter(code=region).values_list("path", flat=True).first()
+        if path is None:
+            raise ValidationError({"region": [_("没有这个行政区划。")]})
+        clauses.append(engine.subtree)
+        params.extend([path, engine.subtree_pattern.format(path)])
+    return clauses, params
+
+
+def _where(clauses):
+    return f"WHERE {' AND '.join(clauses)}" if clauses else ""
+
+
+def _ranked(facet, counts):
+    if facet == "provider":
+        counts = [(int(value), n) for value, n in counts]
+    return sorted(counts, key=lambda vc: (-vc[1], vc[0]))
+
+
+def _count_facets(source, clauses, params):
+    """Facet counts and total over the rows of `source` that satisfy `clauses`."""
+    columns = ", ".join(f"d.{c} AS {c}" for c in FACETS.values())
+    groups = " UNION ALL ".join(
+        f"SELECT '{facet}', CAST({column} AS TEXT), COUNT(*) FROM hits GROUP BY {column}"
+        for facet, column in FACETS.items())
+    sql = (f"WITH hits AS MATERIALIZED (SELECT {columns} FROM {source} {_where(clauses)}) "
+           f"{groups}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _grouped(rows)
+
+
+def _grouped(rows):
+    by_facet = {facet: [] for facet in FACETS}
+    for facet, value, count in rows:
+        by_facet[facet].append((value, count))
+    facets = {facet: _ranked(facet, counts) for facet, counts in by_facet.items()}
+    total = sum(n for _value, n in facets["share_type"])
+    return total, facets
+
+
+def _catalog_facets():
+    rows = FacetCount.objects.filter(count__gt=0).values_list("facet", "value", "count")
+    return _grouped(rows)
+
+
+_STORED = ", ".join(f"d.{f.name}" for f in fields(Document))
+
+
+def _hits(sql, params):
+    documents = SearchDocument.objects.raw(sql, params)
+    return [Hit(*(getattr(d, f.name) for f in fields(Document)), score=float(d.score))
+            for d in documents]
+
+
+def search(query: str, *, filters=None, region=None, page=1, per_page=20) -> SearchResult:
+    """Resources matching every term of `query` (all of them when it is blank), best first.
+
+    `filters` maps facet names to accepted values (any value within a facet, every facet);
+    an empty list is no constraint. `region` keeps that region's subtree.
+    """
+    _check_search(query, filters, region, page, per_page)
+    engine = backend(connection)
+    clauses, params = _conditions(engine, filters, region)
+    offset = (page - 1) * per_page
+    if not query.strip():
+        if clauses:
+            total, facets = _count_facets("search_document d", clauses, params)
+        else:
+            total, facets = _catalog_facets()
+        hits = _hits(
+            f"SELECT {_STORED}, 0.0 AS score FROM search_document d {_where(clauses)} "
+            "ORDER BY d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",
+            [*params, per_page, offset]) if total > offset else []
+        return SearchResult(total, page, per_page, hits, facets)
+
+    terms = list(dict.fromkeys(tokens(query)))
+    if not terms:
+        return SearchResult(0, page, per_page, [], {facet: [] for facet in FACETS})
+    expression = engine.query_terms(terms)
+    clauses = [engine.match, *clauses]
+    params = [expression, *params]
+    total, facets = _count_facets(engine.source, clauses, params)
+    hits = _hits(
+        f"SELECT {_STORED}, {engine.score} AS score FROM {engine.source} {_where(clauses)} "
+        "ORDER BY score DESC, d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",
+        [*([expression] * engine.score.count("%s")), *params, per_page, offset],
+    ) if total > offset else []
+    return SearchResult(total, page, per_page, hits, facets)
+

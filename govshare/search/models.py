@@ -1,0 +1,87 @@
+"""The search index: one denormalised row per published resource, and the facet counts of the
+whole catalog.
+
+The rows are written only through `govshare.search.index`; the full-text part (an FTS5 table on
+SQLite, a tsvector column on PostgreSQL) is created by migration 0002 and never seen by the ORM.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RowIdField(models.BigIntegerField):
+    """A 64-bit integer key that SQLite stores as the table's rowid.
+
+    SQLite makes only a column declared exactly `integer primary key` an alias of the rowid (its
+    `bigint` is a separate index), and the FTS5 table joins on the rowid: one B-tree step per hit
+    instead of two.
+    """
+
+    def db_type(self, connection):
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
+class SearchDocument(models.Model):
+    """A published resource as the catalog search sees it."""
+
+    resource_id = RowIdField(_("资源"), primary_key=True)
+    code = models.CharField(_("资源代码"), max_length=64)
+    name = models.CharField(_("资源名称"), max_length=500)
+    summary = models.TextField(_("摘要"), blank=True)
+    data_items = models.TextField(_("信息项"), blank=True)
+    provider_id = models.BigIntegerField(_("提供方"))
+    provider_name = models.CharField(_("提供方名称"), max_length=200)
+    region_code = models.CharField(_("区划代码"), max_length=6)
+    # The provider's region from the province down ("130000/130100/130123"): a subtree is one
+    # indexed prefix match.
+    region_path = models.CharField(_("区划路径"), max_length=200)
+    classification = models.CharField(_("资源分类"), max_length=100)
+    share_type = models.CharField(_("共享类型"), max_length=40)
+    open_type = models.CharField(_("开放属性"), max_length=40)
+    format = models.CharField(_("资源格式"), max_length=40)
+    update_cycle = models.CharField(_("更新周期"), max_length=40)
+    published_at = models.DateTimeField(_("发布时间"))
+
+    class Meta:
+        db_table = "search_document"
+        verbose_name = _("检索文档")
+        verbose_name_plural = _("检索文档")
+        indexes = [
+            models.Index(fields=["-published_at", "-resource_id"], name="search_doc_newest"),
+            # text_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' whatever the
+            # database's collation; SQLite ignores it and uses the index for GLOB 'prefix*'.
+            models.Index(fields=["region_path"], name="search_doc_region_path",
+                         opclasses=["text_pattern_ops"]),
+            models.Index(fields=["region_code", "published_at"], name="search_doc_region"),
+            models.Index(fields=["provider_id", "published_at"], name="search_doc_provider"),
+            models.Index(fields=["classification", "published_at"],
+                         name="search_doc_classification"),
+            models.Index(fields=["share_type", "published_at"], name="search_doc_share_type"),
+            models.Index(fields=["open_type", "published_at"], name="search_doc_open_type"),
+            models.Index(fields=["format", "published_at"], name="search_doc_format"),
+            models.Index(fields=["update_cycle", "published_at"],
+                         name="search_doc_update_cycle"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FacetCount(models.Model):
+    """How many indexed documents carry `value` in `facet`: the facets of the empty query, kept
+    exact by every index write instead of counted over the whole catalog on each request."""
+
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=200)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "search_facet_count"
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "value"], name="search_facet_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}: {self.count}"
