@@ -6,6 +6,9 @@ Idempotent: an element, classification or officer is updated in place, and a res
 provider already has one of that name is left as it is.
 """
 
+from importlib import import_module
+
+from django.apps import apps
 from django.db import transaction
 
 from govshare.orgs.demo import DEMO_PASSWORD
@@ -252,6 +255,9 @@ def load_elements():
 
 
 def load_classifications():
+    """The national 类 and 项 (normally there from migration 0002, but a flushed test database
+    has lost them) and the demo's 目 under them."""
+    import_module("govshare.catalog.migrations.0002_standard_classifications").seed(apps, None)
     for code, name, parent in CLASSIFICATIONS:
         Classification.objects.update_or_create(code=code, defaults={
             "name": name, "level": Classification.Level.CATALOG,
