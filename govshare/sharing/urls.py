@@ -6,6 +6,7 @@ app_name = "sharing"
 urlpatterns = [
     path("sharing/", views.index, name="index"),
     path("sharing/requests/", views.request_list, name="request_list"),
+    path("sharing/requests/new/", views.resource_pick, name="resource_pick"),
     path("sharing/resources/<str:code>/request/", views.request_new, name="request_new"),
     path("sharing/requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("sharing/requests/<int:pk>/<str:verb>/", views.request_action, name="request_action"),

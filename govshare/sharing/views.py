@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -44,6 +44,33 @@ def _apply_errors(form, error: ValidationError):
             form.add_error(field if field in form.fields else None, msg)
 
 
+def _timeline(subject, machine):
+    """The subject's timeline entries with the labels of their actions and new states."""
+    entries = list(subject.timeline.select_related("actor", "organization")
+                   .prefetch_related("attachments"))
+    for entry in entries:
+        if entry.action == "overdue":
+            entry.label = OVERDUE_LABEL
+        elif entry.action.startswith("grant."):
+            entry.label = GRANT.action_label(entry.action.removeprefix("grant."))
+        else:
+            entry.label = machine.action_label(entry.action)
+        states = GRANT.states if entry.action.startswith("grant.") else machine.states
+        changed = entry.to_state and entry.to_state != entry.from_state
+        entry.state_label = states(entry.to_state).label if changed else ""
+    return entries
+
+
+def _deadlines(subject, machine):
+    deadlines = list(subject.deadlines.all())
+    for deadline in deadlines:
+        deadline.step_label = machine.states(deadline.step).label
+    return deadlines
+
+
+OVERDUE_LABEL = gettext_lazy("逾期提醒")
+
+
 def _with_due(queryset, subject_field):
     """Annotate each row with its open step's due date and due time."""
     open_step = Deadline.objects.filter(**{subject_field: OuterRef("pk")},
@@ -66,6 +93,10 @@ BOXES = {
     "operator": (gettext_lazy("待实施授权（运维）"), [R.AGREED]),
     "all": (gettext_lazy("全部可见申请"), None),
 }
+
+
+def _subnav(box=None):
+    return {"box": box, "boxes": [(key, label) for key, (label, _states) in BOXES.items()]}
 
 
 def _box(user, box):
@@ -94,8 +125,20 @@ def request_list(request):
     if box != "mine" and box != "all":
         rows = rows.order_by("due_date", "created_at")
     return render(request, "sharing/request_list.html", {
-        "box": box, "boxes": [(key, label) for key, (label, _states) in BOXES.items()],
-        "rows": rows, "now": clock.now(),
+        **_subnav(box), "rows": rows, "now": clock.now(),
+    })
+
+
+@login_required
+def resource_pick(request):
+    """Find the published resource to request (the catalog's pages link to the form too)."""
+    q = request.GET.get("q", "").strip()
+    resources = (Resource.objects.restrict(request.user).published()
+                 .select_related("published_version", "provider"))
+    if q:
+        resources = resources.filter(Q(code__icontains=q) | Q(published_version__name__icontains=q))
+    return render(request, "sharing/resource_pick.html", {
+        **_subnav(), "q": q, "resources": resources[:100],
     })
 
 
@@ -153,20 +196,19 @@ def request_detail(request, pk, bound=None):
             "coordinating_region", "requested_by"), pk=pk)
     action_forms = _request_forms(share_request, request.user)
     grant = Grant.objects.filter(share_request=share_request).first()
+    names = dict(share_request.resource.data_items().values_list("identifier", "name"))
     if bound is not None:
         action_forms = [bound if verb == bound[0] else (verb, label, form)
                         for verb, label, form in action_forms]
     return render(request, "sharing/request_detail.html", {
         "share_request": share_request,
-        "timeline": share_request.timeline.select_related("actor", "organization")
-        .prefetch_related("attachments"),
+        "timeline": _timeline(share_request, SHARE_REQUEST),
         "deadline": share_request.open_deadline(),
-        "deadlines": share_request.deadlines.all(),
+        "deadlines": _deadlines(share_request, SHARE_REQUEST),
         "action_forms": action_forms,
         "grant": grant,
         "grant_forms": _grant_forms(grant, request.user) if grant else [],
-        "item_names": dict(share_request.resource.data_items()
-                           .values_list("identifier", "name")),
+        "items": [(i, names.get(i, "")) for i in share_request.items],
         "now": clock.now(),
     })
 
@@ -259,7 +301,7 @@ def grant_list(request):
     if state in Grant.State.values:
         grants = grants.filter(state=state)
     return render(request, "sharing/grant_list.html", {
-        "grants": grants, "state": state, "states": Grant.State.choices,
+        **_subnav(), "grants": grants, "state": state, "states": Grant.State.choices,
     })
 
 
@@ -298,7 +340,7 @@ def objection_list(request):
     objections = _with_due(Objection.objects.restrict(request.user).select_related(
         "resource__published_version", "consumer"), "objection")
     return render(request, "sharing/objection_list.html", {
-        "objections": objections, "now": clock.now(),
+        **_subnav(), "objections": objections, "now": clock.now(),
     })
 
 
@@ -334,8 +376,7 @@ def objection_detail(request, pk, bound=None):
                         for verb, label, form in action_forms]
     return render(request, "sharing/objection_detail.html", {
         "objection": objection,
-        "timeline": objection.timeline.select_related("actor", "organization")
-        .prefetch_related("attachments"),
+        "timeline": _timeline(objection, OBJECTION),
         "deadline": objection.open_deadline(),
         "action_forms": action_forms,
         "now": clock.now(),
@@ -393,7 +434,7 @@ def calendar(request):
     this_year = clock.today().year
     missing = [y for y in (this_year, this_year + 1) if not official_calendar_covers(y)]
     return render(request, "sharing/calendar.html", {
-        "form": form,
+        **_subnav(), "form": form,
         "overrides": CalendarOverride.objects.filter(date__gte=date(this_year - 1, 1, 1)),
         "missing_years": missing,
     })
