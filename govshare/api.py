@@ -15,6 +15,7 @@ from govshare.core.exceptions import (
 from govshare.notifications.api import router as notifications_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
+from govshare.sharing.api import router as sharing_router
 
 api = NinjaAPI(
     title="govshare API",
@@ -27,6 +28,7 @@ api = NinjaAPI(
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/sharing", sharing_router)
 
 
 @api.exception_handler(ServiceError)

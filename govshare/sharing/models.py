@@ -58,6 +58,8 @@ def _path_prefix_q(prefix, path):
 def reviewer_regions_q(actor, prefix):
     """Rows whose region (through `prefix`) lies in a region the actor reviews."""
     q = Q(pk__in=[])
+    if not isinstance(actor, User):
+        return q
     for assignment in actor.role_assignments():
         if assignment.role == Role.AUTHORITY_REVIEWER and assignment.region_id:
             q |= _path_prefix_q(prefix, assignment.region.path)
@@ -65,6 +67,8 @@ def reviewer_regions_q(actor, prefix):
 
 
 def _organizations_of(actor):
+    if not isinstance(actor, User):
+        return []
     return [a.organization_id for a in actor.role_assignments() if a.organization_id]
 
 
@@ -88,6 +92,26 @@ class ShareRequestQuerySet(models.QuerySet):
 
     def open(self):
         return self.exclude(state__in=ShareRequest.FINAL_STATES)
+
+    def box(self, actor, box):
+        """One party's working list: "mine" (the consumer's requests), "provider" (waiting
+        for an answer or explanation), "authority" (in coordination in a region the actor
+        reviews), "operator" (agreed, to implement), "all" (everything visible)."""
+        S = ShareRequest.State
+        organizations = _organizations_of(actor) if isinstance(actor, User) else []
+        if box == "mine":
+            return self.filter(consumer_id__in=organizations)
+        if box == "provider":
+            return self.filter(resource__provider_id__in=organizations,
+                               state__in=[S.CONSULTING, S.EXPLAINING])
+        if box == "authority":
+            return self.filter(reviewer_regions_q(actor, "coordinating_region__"),
+                               state__in=[S.EXPLAINING, S.COORDINATING, S.JOINT_CONSULTATION,
+                                          S.SECRECY_REVIEW])
+        if box == "operator":
+            operator = isinstance(actor, User) and actor.is_operator
+            return self.filter(state=S.AGREED) if operator else self.none()
+        return self
 
 
 class ShareRequest(models.Model):

@@ -30,11 +30,8 @@ from .models import (
     Grant,
     Objection,
     ShareRequest,
-    reviewer_regions_q,
 )
 from .workflow import GRANT, OBJECTION, SHARE_REQUEST
-
-R = ShareRequest.State
 
 
 def _apply_errors(form, error: ValidationError):
@@ -84,36 +81,17 @@ def index(request):
     return redirect("sharing:request_list")
 
 
-# Each box: who it is for, which requests, and the rule that shows the box to a person.
 BOXES = {
-    "mine": (gettext_lazy("我的申请"), None),
-    "provider": (gettext_lazy("待答复（提供方）"), [R.CONSULTING, R.EXPLAINING]),
-    "authority": (gettext_lazy("协调队列（主管部门）"),
-                  [R.EXPLAINING, R.COORDINATING, R.JOINT_CONSULTATION, R.SECRECY_REVIEW]),
-    "operator": (gettext_lazy("待实施授权（运维）"), [R.AGREED]),
-    "all": (gettext_lazy("全部可见申请"), None),
+    "mine": gettext_lazy("我的申请"),
+    "provider": gettext_lazy("待答复（提供方）"),
+    "authority": gettext_lazy("协调队列（主管部门）"),
+    "operator": gettext_lazy("待实施授权（运维）"),
+    "all": gettext_lazy("全部可见申请"),
 }
 
 
 def _subnav(box=None):
-    return {"box": box, "boxes": [(key, label) for key, (label, _states) in BOXES.items()]}
-
-
-def _box(user, box):
-    visible = ShareRequest.objects.restrict(user).select_related(
-        "resource__published_version", "consumer", "application", "coordinating_region")
-    organizations = [a.organization_id for a in user.role_assignments() if a.organization_id]
-    if box == "mine":
-        return visible.filter(consumer_id__in=organizations)
-    if box == "provider":
-        return visible.filter(resource__provider_id__in=organizations,
-                              state__in=BOXES[box][1])
-    if box == "authority":
-        return visible.filter(reviewer_regions_q(user, "coordinating_region__"),
-                              state__in=BOXES[box][1])
-    if box == "operator":
-        return visible.filter(state__in=BOXES[box][1]) if user.is_operator else visible.none()
-    return visible
+    return {"box": box, "boxes": list(BOXES.items())}
 
 
 @login_required
@@ -121,8 +99,10 @@ def request_list(request):
     box = request.GET.get("box", "mine")
     if box not in BOXES:
         raise NotFound()
-    rows = _with_due(_box(request.user, box), "share_request")
-    if box != "mine" and box != "all":
+    rows = _with_due(ShareRequest.objects.restrict(request.user).box(request.user, box)
+                     .select_related("resource__published_version", "consumer", "application"),
+                     "share_request")
+    if box not in ("mine", "all"):
         rows = rows.order_by("due_date", "created_at")
     return render(request, "sharing/request_list.html", {
         **_subnav(box), "rows": rows, "now": clock.now(),
