@@ -2,11 +2,13 @@
 
 import hashlib
 from datetime import date, datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 
 from govshare.audit.models import AuditRecord
 from govshare.core.exceptions import (
@@ -21,6 +23,7 @@ from govshare.sharing import services
 from govshare.sharing.access import grant_check
 from govshare.sharing.models import Deadline, Grant, ShareRequest, TimelineEntry
 from govshare.sharing.parties import PLATFORM, coordinating_region
+from govshare.sharing.tasks import sweep_deadlines
 from govshare.sharing.tests.conftest import make_resource
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -650,3 +653,14 @@ def test_r13_oversized_attachment_is_rejected_before_anything_is_written(
               attachments=[ContentFile(b"too large", name="big.pdf")])
     assert "attachments" in error.value.field_errors
     assert not ShareRequest.objects.exists() and not Deadline.objects.exists()
+
+
+def test_r13_sweep_runs_as_a_task_and_a_command(clock, person, population, relief_app):
+    share_request = _file(person, relief_app, population)
+    clock.move_to(datetime(2026, 3, 13, 9, 0, tzinfo=TZ))
+    result = sweep_deadlines.enqueue()
+    assert result.return_value == {"overdue": 1, "lapsed": 0, "expired": 0}
+    assert share_request.deadlines.get().overdue_at is not None
+    out = StringIO()
+    call_command("sharing_sweep", stdout=out)
+    assert out.getvalue().strip() == "overdue: 0, lapsed: 0, expired: 0"
