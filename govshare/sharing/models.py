@@ -40,6 +40,19 @@ class CalendarOverride(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
 
+MISSING_CALENDAR_WARNING = _(
+    "%(years)s年的国家法定节假日安排尚未收录，期限暂按周末和运维人员录入的节假日计算；"
+    "请运维人员在“工作日历”中录入该年的节假日和调休上班日。"
+)
+
+
+def missing_calendar_warning(years) -> str:
+    """What to tell about deadlines counted in years without the official calendar."""
+    if not years:
+        return ""
+    return str(MISSING_CALENDAR_WARNING) % {"years": ", ".join(str(y) for y in years)}
+
+
 class Party(models.TextChoices):
     """Who holds a step of the workflow."""
 
@@ -469,7 +482,8 @@ class Deadline(models.Model):
     opened_at = models.DateTimeField(_("开始时间"), default=clock.now)
     due_date = models.DateField(_("截止日期"), db_index=True)
     due_at = models.DateTimeField(_("截止时间"))
-    calendar_warning = models.TextField(_("日历提示"), blank=True)
+    # Years counted without the official holiday arrangement; the warning is worded when shown.
+    missing_calendar_years = models.JSONField(default=list, blank=True)
     # A duty under the regulation is supervised; the consumer's window to appeal is not.
     supervised = models.BooleanField(default=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -489,6 +503,10 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.step} → {self.due_date:%Y-%m-%d}"
+
+    @property
+    def calendar_warning(self):
+        return missing_calendar_warning(self.missing_calendar_years)
 
     def is_overdue(self, at=None) -> bool:
         return ((self.closed_at or at or clock.now()) > self.due_at)

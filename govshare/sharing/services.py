@@ -141,7 +141,7 @@ def _open_deadline(subject, machine, state):
         objection=subject if isinstance(subject, Objection) else None,
         step=state, party=party, organization=organization, region=region,
         duration=str(duration), due_date=due.date, due_at=end_of(due.date),
-        calendar_warning=due.warning, supervised=party != Party.CONSUMER,
+        missing_calendar_years=list(due.missing_years), supervised=party != Party.CONSUMER,
     )
     _warn_operators(due.missing_years)
     return deadline
