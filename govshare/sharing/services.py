@@ -835,20 +835,25 @@ def _refuse_self_answer(actor, objection):
                                field="raised_by")
 
 
+def _answer_objection(actor, objection, action, text, event, message, attachments):
+    OBJECTION.find(objection.state, action)
+    _check_attachments(attachments)
+    _move(objection, OBJECTION, action, actor, Party.PROVIDER, comment=text,
+          attachments=attachments)
+    audit_record(actor, f"objection.{action}", objection)
+    _tell_objection(_objection_consumer(objection), objection, event, message)
+    return objection
+
+
 @transaction.atomic
 def objection_accept(actor, objection, *, correction, attachments=()):
     """The provider confirms the problem and states the correction made."""
     _refuse_self_answer(actor, objection)
     authorize(actor, "objection.accept", objection)
-    OBJECTION.find(objection.state, "accept")
     _require_text(correction=correction)
-    _check_attachments(attachments)
-    _move(objection, OBJECTION, "accept", actor, Party.PROVIDER, comment=correction,
-          attachments=attachments)
-    audit_record(actor, "objection.accept", objection)
-    _tell_objection(_objection_consumer(objection), objection, "objection.corrected",
-                    gettext_noop("数据异议 %(number)s（%(resource)s）已核实更正，请确认。"))
-    return objection
+    return _answer_objection(
+        actor, objection, "accept", correction, "objection.corrected",
+        gettext_noop("数据异议 %(number)s（%(resource)s）已核实更正，请确认。"), attachments)
 
 
 @transaction.atomic
@@ -856,15 +861,11 @@ def objection_reject(actor, objection, *, reasons, attachments=()):
     """The provider finds the data right, and says why."""
     _refuse_self_answer(actor, objection)
     authorize(actor, "objection.reject", objection)
-    OBJECTION.find(objection.state, "reject")
     _require_text(reasons=reasons)
-    _check_attachments(attachments)
-    _move(objection, OBJECTION, "reject", actor, Party.PROVIDER, comment=reasons,
-          attachments=attachments)
-    audit_record(actor, "objection.reject", objection)
-    _tell_objection(_objection_consumer(objection), objection, "objection.rejected",
-                    gettext_noop("数据异议 %(number)s（%(resource)s）经核实不予更正，请查看理由。"))
-    return objection
+    return _answer_objection(
+        actor, objection, "reject", reasons, "objection.rejected",
+        gettext_noop("数据异议 %(number)s（%(resource)s）经核实不予更正，请查看理由。"),
+        attachments)
 
 
 @transaction.atomic
