@@ -235,9 +235,23 @@ def test_r13_self_approval_is_rejected_naming_the_requester(clock, person, popul
         assert "申请人" in str(denied.value.message)
     share_request.refresh_from_db()
     assert share_request.state == S.CONSULTING
-    # The authority reviewer who filed cannot decide either; the operator who filed cannot
-    # activate.
     assert not TimelineEntry.objects.filter(action="agree").exists()
+
+
+def test_r13_operator_does_not_activate_a_grant_they_requested(clock, person, population, org):
+    operator = person("operator")
+    RoleAssignment.objects.create(user=operator, role=Role.DEPT_STAFF,
+                                  organization=org("河北省民政厅"))
+    application = Application.objects.create(organization=org("河北省民政厅"), name="运维自用")
+    share_request = services.share_request_file(
+        operator, application=application, resource=population, items=["name"], purpose="核查",
+        duty="救助审核", requested_until=date(2027, 1, 1))
+    grant = services.share_request_agree(person("gat_officer"), share_request)
+    with pytest.raises(PermissionDenied) as denied:
+        services.grant_activate(operator, grant)
+    assert denied.value.context["field"] == "requested_by"
+    grant.refresh_from_db()
+    assert grant.state == Grant.State.PENDING
 
 
 def test_r13_only_the_providers_sharing_officer_answers(clock, person, population, relief_app):
