@@ -18,7 +18,7 @@ from . import services
 from .models import Grant, Objection, ShareRequest
 
 APPLICATIONS = [
-    ("河北省民政厅", "社会救助综合管理系统", "最低生活保障、特困供养等社会救助对象的认定和核查"),
+    ("河北省民政厅", "社会救助系统", "最低生活保障、特困供养审核"),
     ("河北省公安厅", "人口管理信息系统", "户籍业务办理中的婚姻状况核验"),
 ]
 
