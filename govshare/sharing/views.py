@@ -156,7 +156,11 @@ def request_new(request, code):
 def _request_forms(share_request, user):
     """The forms of the actions `user` may take on the request now."""
     made = []
+    deadline = share_request.open_deadline()
     for verb in SHARE_REQUEST.verbs_from(share_request.state):
+        # The service refuses to skip an explanation that is not yet due: no form for it.
+        if verb == "proceed" and deadline is not None and not deadline.is_overdue():
+            continue
         if verb in REQUEST_ACTIONS and can(user, f"share_request.{verb}", share_request):
             made.append((verb, SHARE_REQUEST.verb_label(verb), _request_form(verb, share_request)))
     return made

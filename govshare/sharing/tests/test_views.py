@@ -111,6 +111,8 @@ def test_r13_coordination_queue_marks_overdue_steps(clock, login, person, popula
     services.share_request_appeal(person("mzt_officer"), share_request, comment="确需")
     queue = login("hb_reviewer").get("/sharing/requests/?box=authority").content.decode()
     assert share_request.number in queue and "已逾期" not in queue
+    early = login("hb_reviewer").get(f"/sharing/requests/{share_request.pk}/").content.decode()
+    assert 'data-action="proceed"' not in early
     clock.move_to(datetime(2026, 3, 18, 9, 0, tzinfo=TZ))
     services.share_request_sweep(PLATFORM)
     queue = login("hb_reviewer").get("/sharing/requests/?box=authority").content.decode()
