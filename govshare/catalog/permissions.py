@@ -55,11 +55,11 @@ def resource_submit(actor, resource):
 
 def _may_review(actor, resource) -> bool:
     """The provider's authority (or a higher one) reviews; nobody reviews their own submission,
-    and a reviewer who also works for the provider does not judge their own department."""
+    and a reviewer who also compiles for the provider does not judge their own department."""
     user = _person(actor)
     if not user or not _reviews(user, resource.provider.region):
         return False
-    if _works_for(user, resource.provider) or user.organization_id == resource.provider_id:
+    if _works_for(user, resource.provider):
         return False
     pending = resource.pending_version
     return pending is None or pending.submitted_by_id != user.pk

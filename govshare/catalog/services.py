@@ -18,9 +18,10 @@ from govshare.core.exceptions import InvalidTransition, NotFound, ValidationErro
 from govshare.core.permissions import authorize
 from govshare.core.validation import require, validated
 from govshare.orgs.models import Organization, User
-from govshare.search.index import Document, index_document, remove_document
+from govshare.search.index import index_document, remove_document
 
 from . import spreadsheets
+from .indexing import search_document
 from .models import (
     ChangeReason,
     Classification,
@@ -187,23 +188,6 @@ def _set_status_unless_published(resource, status):
         resource.save(update_fields=["status"])
 
 
-def _search_document(resource):
-    """The search index's copy of the version in force. Facet values are codes (the 项 of the
-    classification, the share type's value, …) so filters do not depend on the language."""
-    version = resource.current
-    region = resource.provider.region
-    return Document(
-        resource_id=resource.pk, code=resource.code, name=version.name,
-        summary=version.summary,
-        data_items=" ".join(version.items.values_list("name", flat=True)),
-        provider_id=resource.provider_id, provider_name=resource.provider.name,
-        region_code=region.code, region_path=region.path,
-        classification=version.classification.code[:3], share_type=version.share_type,
-        open_type=version.open_type, format=version.format, update_cycle=version.update_cycle,
-        published_at=version.published_at,
-    )
-
-
 @transaction.atomic
 def resource_create(actor, *, provider, items=(), related_resources=(), **metadata):
     """A new resource of `provider`, with its first version as a draft."""
@@ -298,7 +282,7 @@ def resource_publish(actor, resource, *, comment=""):
     resource.first_published_at = resource.first_published_at or now
     resource.save(update_fields=["published_version", "status", "first_published_at"])
     raised = _sync_claims(resource, version)
-    index_document(_search_document(resource))
+    index_document(search_document(resource))
     audit_record(actor, "resource.publish", resource, {
         "version": version.number, "replaces": previous.number if previous else None,
         "conflicts": [c.pk for c in raised],

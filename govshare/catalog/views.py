@@ -52,6 +52,20 @@ def _my_organizations(user):
     return Organization.objects.filter(pk__in=ids)
 
 
+def _toggled(params, facet, value):
+    """The query string with `value` of `facet` switched: a selected value is dropped, another
+    one added (the region, a single choice, is replaced)."""
+    params = params.copy()
+    chosen = params.getlist(facet)
+    if value.selected:
+        params.setlist(facet, [v for v in chosen if v != value.value])
+    elif facet == "region":
+        params.setlist(facet, [value.value])
+    else:
+        params.setlist(facet, [*chosen, value.value])
+    return params.urlencode()
+
+
 @login_required
 def browse_catalog(request):
     """The catalog of every level (R7), searched with facets; `region` narrows it to one
@@ -64,10 +78,12 @@ def browse_catalog(request):
     facets = browse.labelled_facets(result.facets, {**filters, "region": [region or ""]})
     params = request.GET.copy()
     params.pop("page", None)
+    links = {facet: [(value, _toggled(params, facet, value)) for value in values]
+             for facet, values in facets.items()}
     return render(request, "catalog/browse.html", {
         "query": query, "region": Region.objects.filter(code=region).first(),
         "result": result, "hits": [(hit, browse.hit_labels(hit)) for hit in result.hits],
-        "facets": [(facet, browse.FACET_TITLES[facet], facets[facet]) for facet in FACET_ORDER],
+        "facets": [(facet, browse.FACET_TITLES[facet], links[facet]) for facet in FACET_ORDER],
         "querystring": params.urlencode(),
         "has_next": result.page * result.per_page < result.total,
         "regions": Region.objects.exclude(level=Region.Level.COUNTY),
@@ -90,7 +106,8 @@ def _save_resource(request, form, rows, resource=None):
     items = [row.values for row in rows]
     try:
         if resource is None:
-            provider = organizations.filter(pk=request.POST.get("provider")).first() \
+            chosen = request.POST.get("provider", "")
+            provider = (organizations.filter(pk=chosen).first() if chosen.isdigit() else None) \
                 or organizations.first()
             if provider is None:
                 raise NotFound(_("您的账号未关联单位。"))

@@ -3,24 +3,29 @@ query's terms are matched and scored, and how index writers take turns.
 
 SQLite: an FTS5 table `search_fts` (rowid = resource_id) with one column per weighted field,
 holding the segmented terms joined by spaces; matched with `MATCH '"t1" "t2"'` (all terms) and
-ranked by bm25 with the columns weighted name 10, summary 4, data items 2, provider 1.
+scored by which columns hold each term (FIELDS).
 
 PostgreSQL: a tsvector column `search_document.search_vector` with a GIN index. The vector is
 written as a tsvector literal built here (name A, summary B, data items C, provider D), not by
 to_tsvector, so PostgreSQL's parser and the server's locale never re-split a Chinese word: both
 databases index exactly the terms `segment.tokens` produced. Matched with `@@ 't1' & 't2'` and
-ranked by ts_rank with weights {D 0.1, C 0.2, B 0.4, A 1.0}.
+scored by which weights each term carries (`@@ 't1':A`).
 
-The two scores differ in scale but both put a name match above a summary match above a
-data-item match; ties break on publication time, then resource id, on both.
+Both compute the same score (FIELDS); ties break on publication time, then resource id.
 """
 
 from .segment import tokens
 
+# The weighted fields: FTS5 column, tsvector weight, and the score a term earns when it is there.
+# A term's score in a document is the sum over the fields holding it (name 8, summary 4, data
+# items 2, provider 1), so any name match outranks any match elsewhere; a query's score is the
+# sum over its terms. Both databases compute exactly this, so they rank identically.
+FIELDS = (("name", "A", 8), ("summary", "B", 4), ("data_items", "C", 2), ("provider", "D", 1))
+
 # Any constant works: it only has to be the same in every process writing the index.
 _ADVISORY_LOCK_KEY = 0x5EA2C4
 
-_DOCUMENT_COLUMNS = (
+DOCUMENT_COLUMNS = (
     "resource_id", "code", "name", "summary", "data_items", "provider_id", "provider_name",
     "region_code", "region_path", "classification", "share_type", "open_type", "format",
     "update_cycle", "published_at",
@@ -33,15 +38,16 @@ def field_terms(doc):
             tokens(doc.provider_name))
 
 
-def _document_row(connection, doc):
-    row = [getattr(doc, column) for column in _DOCUMENT_COLUMNS]
+def document_row(connection, doc):
+    """The values of `doc` in the order of DOCUMENT_COLUMNS, as the database takes them."""
+    row = [getattr(doc, column) for column in DOCUMENT_COLUMNS]
     row[-1] = connection.ops.adapt_datetimefield_value(doc.published_at)
     return row
 
 
 def _upsert_sql(extra_columns=(), extra_placeholders=()):
-    columns = _DOCUMENT_COLUMNS + tuple(extra_columns)
-    placeholders = ["%s"] * len(_DOCUMENT_COLUMNS) + list(extra_placeholders)
+    columns = DOCUMENT_COLUMNS + tuple(extra_columns)
+    placeholders = ["%s"] * len(DOCUMENT_COLUMNS) + list(extra_placeholders)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
     return (f"INSERT INTO search_document ({', '.join(columns)}) "
             f"VALUES ({', '.join(placeholders)}) "
@@ -51,7 +57,6 @@ def _upsert_sql(extra_columns=(), extra_placeholders=()):
 class SqliteBackend:
     source = "search_fts JOIN search_document d ON d.resource_id = search_fts.rowid"
     match = "search_fts MATCH %s"
-    score = "-bm25(search_fts, 10.0, 4.0, 2.0, 1.0)"
     # GLOB, unlike LIKE, is case-sensitive, so SQLite can answer it from the plain index.
     subtree = "(d.region_path = %s OR d.region_path GLOB %s)"
     subtree_pattern = "{}/*"
@@ -65,12 +70,31 @@ class SqliteBackend:
     def query_terms(self, terms):
         return " ".join(f'"{t}"' for t in terms)
 
+    def score(self, terms):
+        """The score expression of `terms` over the rows of `source`, and its parameters."""
+        # The FTS5 columns hold the terms separated by single spaces.
+        parts = [f"(instr(' ' || search_fts.{column} || ' ', %s) > 0) * {points}"
+                 for _term in terms for column, _weight, points in FIELDS]
+        return " + ".join(parts), [f" {term} " for term in terms for _field in FIELDS]
+
+    def tier(self, term, score):
+        """The condition (on search_document d) that the fields holding `term` sum to `score`."""
+        held = [f'{column} : "{term}"' for column, _w, points in FIELDS if score & points]
+        absent = [f' NOT {column} : "{term}"' for column, _w, points in FIELDS
+                  if not score & points]
+        return ("d.resource_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)",
+                [" AND ".join(held) + "".join(absent)])
+
+    def document_frequencies(self, cursor, minimum):
+        cursor.execute("SELECT term, doc FROM search_fts_vocab WHERE doc >= %s", [minimum])
+        return dict(cursor.fetchall())
+
     @staticmethod
     def fts_row(doc):
         return [doc.resource_id, *(" ".join(terms) for terms in field_terms(doc))]
 
     def write(self, cursor, doc):
-        cursor.execute(_upsert_sql(), _document_row(self.connection, doc))
+        cursor.execute(_upsert_sql(), document_row(self.connection, doc))
         cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [doc.resource_id])
         cursor.execute(
             "INSERT INTO search_fts (rowid, name, summary, data_items, provider) "
@@ -84,7 +108,6 @@ class SqliteBackend:
 class PostgresBackend:
     source = "search_document d"
     match = "d.search_vector @@ %s::tsquery"
-    score = "ts_rank('{0.1, 0.2, 0.4, 1.0}', d.search_vector, %s::tsquery)"
     subtree = "(d.region_path = %s OR d.region_path LIKE %s)"
     subtree_pattern = "{}/%"
 
@@ -105,12 +128,31 @@ class PostgresBackend:
         # Terms are letters and digits only (segment._WORD), so they need no escaping.
         return " & ".join(f"'{t}'" for t in terms)
 
+    def score(self, terms):
+        """The score expression of `terms` over the rows of `source`, and its parameters."""
+        parts = [f"(d.search_vector @@ %s::tsquery)::int * {points}"
+                 for _term in terms for _column, _weight, points in FIELDS]
+        return " + ".join(parts), [f"'{term}':{weight}" for term in terms
+                                   for _column, weight, _points in FIELDS]
+
+    def tier(self, term, score):
+        """The condition (on search_document d) that the fields holding `term` sum to `score`."""
+        parts = [f"{'' if score & points else '!'}'{term}':{weight}"
+                 for _column, weight, points in FIELDS]
+        return "d.search_vector @@ %s::tsquery", [" & ".join(
+            sorted(parts, key=lambda part: part.startswith("!")))]
+
+    def document_frequencies(self, cursor, minimum):
+        cursor.execute("SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM "
+                       "search_document') WHERE ndoc >= %s", [minimum])
+        return dict(cursor.fetchall())
+
     @classmethod
     def vector(cls, doc):
         """The tsvector literal of `doc`: each term with its first positions and field weight."""
         positions: dict[str, list[str]] = {}
         position = 0
-        for weight, terms in zip("ABCD", field_terms(doc), strict=True):
+        for (_column, weight, _points), terms in zip(FIELDS, field_terms(doc), strict=True):
             for term in terms:
                 position = min(position + 1, cls._MAX_POSITION)
                 seen = positions.setdefault(term, [])
@@ -120,7 +162,7 @@ class PostgresBackend:
 
     def write(self, cursor, doc):
         cursor.execute(_upsert_sql(["search_vector"], ["%s::tsvector"]),
-                       [*_document_row(self.connection, doc), self.vector(doc)])
+                       [*document_row(self.connection, doc), self.vector(doc)])
 
     def delete(self, cursor, resource_id):
         cursor.execute("DELETE FROM search_document WHERE resource_id = %s", [resource_id])

@@ -29,20 +29,12 @@ from django.utils.translation import gettext_lazy as _
 from govshare.core.exceptions import ValidationError
 from govshare.orgs.models import Region
 
+from . import aggregates
+from .aggregates import FACETS, TIER
 from .backends import backend
-from .models import FacetCount, SearchDocument
+from .models import SearchDocument
 from .segment import tokens
 
-# Facet name → column of search_document.
-FACETS = {
-    "region": "region_code",
-    "provider": "provider_id",
-    "classification": "classification",
-    "share_type": "share_type",
-    "open_type": "open_type",
-    "format": "format",
-    "update_cycle": "update_cycle",
-}
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 200
 
@@ -107,27 +99,10 @@ def _check_document(doc):
         raise ValidationError(errors)
 
 
-def _facet_values(row):
-    return {(facet, str(row[column])) for facet, column in FACETS.items()}
-
-
-def _stored_facets(cursor, resource_id):
-    cursor.execute(f"SELECT {', '.join(FACETS.values())} FROM search_document "
-                   "WHERE resource_id = %s", [resource_id])
-    row = cursor.fetchone()
-    return _facet_values(dict(zip(FACETS.values(), row, strict=True))) if row else set()
-
-
-def _adjust_counts(cursor, removed, added):
-    # Sorted, so concurrent writers (which also hold the backend's lock) touch rows in one order.
-    changes = sorted([(key, -1) for key in removed - added] + [(key, 1) for key in added - removed])
-    for (facet, value), delta in changes:
-        cursor.execute(
-            "INSERT INTO search_facet_count (facet, value, count) VALUES (%s, %s, %s) "
-            "ON CONFLICT (facet, value) DO UPDATE SET count = search_facet_count.count + "
-            "excluded.count", [facet, value, delta])
-    if removed - added:
-        cursor.execute("DELETE FROM search_facet_count WHERE count <= 0")
+def _stored(resource_id):
+    names = [f.name for f in fields(Document)]
+    row = SearchDocument.objects.filter(pk=resource_id).values_list(*names).first()
+    return Document(*row) if row else None
 
 
 def index_document(doc: Document) -> None:
@@ -136,10 +111,9 @@ def index_document(doc: Document) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         engine = backend(connection)
         engine.lock(cursor)
-        before = _stored_facets(cursor, doc.resource_id)
+        before = _stored(doc.resource_id)
         engine.write(cursor, doc)
-        _adjust_counts(cursor, before, _facet_values(
-            {column: getattr(doc, column) for column in FACETS.values()}))
+        aggregates.replace(cursor, before, doc)
 
 
 def remove_document(resource_id: int) -> None:
@@ -147,10 +121,10 @@ def remove_document(resource_id: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         engine = backend(connection)
         engine.lock(cursor)
-        before = _stored_facets(cursor, resource_id)
+        before = _stored(resource_id)
         if before:
             engine.delete(cursor, resource_id)
-            _adjust_counts(cursor, before, set())
+            aggregates.replace(cursor, before, None)
 
 
 def _positive_int(value, low, high):
@@ -181,8 +155,8 @@ def _check_search(query, filters, region, page, per_page):
         raise ValidationError(errors)
 
 
-def _conditions(engine, filters, region):
-    """The WHERE conditions (on alias d) and their parameters for the filters and region."""
+def _filter_conditions(filters):
+    """The WHERE conditions (on alias d) and their parameters for the facet filters."""
     clauses, params = [], []
     for facet, values in sorted((filters or {}).items()):
         values = sorted({str(v) for v in values})
@@ -194,13 +168,17 @@ def _conditions(engine, filters, region):
             values = [int(v) for v in values]
         clauses.append(f"d.{FACETS[facet]} IN ({', '.join(['%s'] * len(values))})")
         params.extend(values)
-    if region is not None:
-        path = Region.objects.filter(code=region).values_list("path", flat=True).first()
-        if path is None:
-            raise ValidationError({"region": [_("没有这个行政区划。")]})
-        clauses.append(engine.subtree)
-        params.extend([path, engine.subtree_pattern.format(path)])
     return clauses, params
+
+
+def _region_conditions(engine, region):
+    """The WHERE condition (on alias d.region_path) keeping `region`'s subtree."""
+    if region is None:
+        return [], []
+    path = Region.objects.filter(code=region).values_list("path", flat=True).first()
+    if path is None:
+        raise ValidationError({"region": [_("没有这个行政区划。")]})
+    return [engine.subtree], [path, engine.subtree_pattern.format(path)]
 
 
 def _where(clauses):
@@ -236,9 +214,43 @@ def _grouped(rows):
     return total, facets
 
 
-def _catalog_facets():
-    rows = FacetCount.objects.filter(count__gt=0).values_list("facet", "value", "count")
-    return _grouped(rows)
+def _counted_facets(clauses, params):
+    """Facets of every document in the region the `clauses` keep, summed from the counters."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT facet, value, SUM(count) FROM search_facet_count d "
+                       f"{_where(['d.count > 0', *clauses])} GROUP BY facet, value", params)
+        return _grouped(cursor.fetchall())
+
+
+def _hot_term_search(engine, term, region_clauses, region_params, page, per_page):
+    """One hot term: facets, total and score tiers from the counters; then each page is read
+    tier by tier, newest first within a tier, touching only the rows it shows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT facet, value, SUM(count) FROM search_term_facet_count d "
+            f"{_where(['d.term = %s', 'd.count > 0', *region_clauses])} GROUP BY facet, value",
+            [term, *region_params])
+        rows = cursor.fetchall()
+    total, facets = _grouped([row for row in rows if row[0] != TIER])
+    tiers = sorted(((int(value), n) for facet, value, n in rows if facet == TIER and n),
+                   reverse=True)
+    hits, skip, wanted = [], (page - 1) * per_page, per_page
+    for score, count in tiers:
+        if wanted == 0:
+            break
+        if skip >= count:
+            skip -= count
+            continue
+        clause, params = engine.tier(term, score)
+        found = _hits(
+            f"SELECT {_STORED}, {score} AS score FROM search_document d "
+            f"{_where([clause, *region_clauses])} "
+            "ORDER BY d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",
+            [*params, *region_params, wanted, skip])
+        hits.extend(found)
+        wanted -= len(found)
+        skip = 0
+    return SearchResult(total, page, per_page, hits, facets)
 
 
 _STORED = ", ".join(f"d.{f.name}" for f in fields(Document))
@@ -258,13 +270,15 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20) -> Sea
     """
     _check_search(query, filters, region, page, per_page)
     engine = backend(connection)
-    clauses, params = _conditions(engine, filters, region)
+    filter_clauses, filter_params = _filter_conditions(filters)
+    region_clauses, region_params = _region_conditions(engine, region)
+    clauses, params = filter_clauses + region_clauses, filter_params + region_params
     offset = (page - 1) * per_page
     if not query.strip():
-        if clauses:
+        if filter_clauses:
             total, facets = _count_facets("search_document d", clauses, params)
         else:
-            total, facets = _catalog_facets()
+            total, facets = _counted_facets(region_clauses, region_params)
         hits = _hits(
             f"SELECT {_STORED}, 0.0 AS score FROM search_document d {_where(clauses)} "
             "ORDER BY d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",
@@ -274,14 +288,16 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20) -> Sea
     terms = list(dict.fromkeys(tokens(query)))
     if not terms:
         return SearchResult(0, page, per_page, [], {facet: [] for facet in FACETS})
-    expression = engine.query_terms(terms)
+    if len(terms) == 1 and not filter_clauses and aggregates.is_hot(terms[0]):
+        return _hot_term_search(engine, terms[0], region_clauses, region_params, page, per_page)
     clauses = [engine.match, *clauses]
-    params = [expression, *params]
+    params = [engine.query_terms(terms), *params]
     total, facets = _count_facets(engine.source, clauses, params)
+    score, score_params = engine.score(terms)
     hits = _hits(
-        f"SELECT {_STORED}, {engine.score} AS score FROM {engine.source} {_where(clauses)} "
+        f"SELECT {_STORED}, {score} AS score FROM {engine.source} {_where(clauses)} "
         "ORDER BY score DESC, d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",
-        [*([expression] * engine.score.count("%s")), *params, per_page, offset],
+        [*score_params, *params, per_page, offset],
     ) if total > offset else []
     return SearchResult(total, page, per_page, hits, facets)
 

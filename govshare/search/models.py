@@ -70,9 +70,14 @@ class SearchDocument(models.Model):
 
 
 class FacetCount(models.Model):
-    """How many indexed documents carry `value` in `facet`: the facets of the empty query, kept
-    exact by every index write instead of counted over the whole catalog on each request."""
+    """How many indexed documents of one region carry `value` in `facet`.
 
+    The facets of the empty query, for the whole province or a region's subtree (the catalog
+    browser's landing pages), are sums of these rows: exact, kept so by every index write, and
+    never counted over the documents on a request.
+    """
+
+    region_path = models.CharField(max_length=200, default="")
     facet = models.CharField(max_length=20)
     value = models.CharField(max_length=200)
     count = models.BigIntegerField(default=0)
@@ -80,8 +85,47 @@ class FacetCount(models.Model):
     class Meta:
         db_table = "search_facet_count"
         constraints = [
-            models.UniqueConstraint(fields=["facet", "value"], name="search_facet_count_unique"),
+            models.UniqueConstraint(fields=["region_path", "facet", "value"],
+                                    name="search_facet_count_region_unique"),
         ]
 
     def __str__(self):
-        return f"{self.facet}={self.value}: {self.count}"
+        return f"{self.region_path} {self.facet}={self.value}: {self.count}"
+
+
+class HotTerm(models.Model):
+    """A term held by so many documents that its searches are answered from TermFacetCount."""
+
+    term = models.CharField(max_length=200, primary_key=True)
+    documents = models.BigIntegerField()
+
+    class Meta:
+        db_table = "search_hot_term"
+
+    def __str__(self):
+        return self.term
+
+
+class TermFacetCount(models.Model):
+    """How many indexed documents of one region hold a hot term and carry `value` in `facet`.
+
+    The facet `_tier` counts them by the fields that hold the term (name 8, summary 4, data
+    items 2, provider 1, summed), which is the term's score: a page of a hot term's results is
+    read tier by tier, newest first, without scoring every match.
+    """
+
+    term = models.CharField(max_length=200)
+    region_path = models.CharField(max_length=200)
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=200)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "search_term_facet_count"
+        constraints = [
+            models.UniqueConstraint(fields=["term", "region_path", "facet", "value"],
+                                    name="search_term_facet_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.term} {self.region_path} {self.facet}={self.value}: {self.count}"

@@ -72,6 +72,8 @@ def test_r7_search_facets_and_filters(api_published, login):
     only_open = client.get(f"{BASE}/resources", {"open_type": "open"}).json()
     assert [h["name"] for h in only_open["hits"]] == ["养老机构信息"]
     assert [f["selected"] for f in only_open["facets"]["open_type"]] == [True]
+    either = client.get(f"{BASE}/resources?open_type=open&open_type=not_open").json()
+    assert either["total"] == 2
     bad = client.get(f"{BASE}/resources", {"region": "13"})
     assert bad.status_code == 400 and "region" in bad.json()["errors"]
 
@@ -191,3 +193,9 @@ def test_r7_export_of_a_search_holds_the_resources_found(api_published, login):
     exported = login("mzt_staff").get(f"{BASE}/export.xlsx", {"view": "browse", "q": "户籍"})
     sheet = load_workbook(io.BytesIO(exported.content))[spreadsheets.RESOURCE_SHEET]
     assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["常住人口户籍信息"]
+
+
+def test_r7_the_catalog_api_is_described_in_the_openapi_schema(login):
+    paths = login("gat_staff").get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/catalog/resources", "/api/v1/catalog/resources/{code}/publish",
+            "/api/v1/catalog/import", "/api/v1/catalog/conflicts"} <= set(paths)

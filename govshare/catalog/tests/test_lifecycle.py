@@ -11,7 +11,7 @@ from govshare.catalog import services
 from govshare.catalog.compare import compare_versions
 from govshare.catalog.models import Resource, ResourceVersion
 from govshare.core.exceptions import InvalidTransition, PermissionDenied, ValidationError
-from govshare.orgs.models import Role, RoleAssignment
+from govshare.orgs.models import Role, RoleAssignment, User
 
 from .conftest import population_metadata
 
@@ -301,3 +301,18 @@ def test_r7_drafts_are_seen_by_their_department_and_its_authorities_only(
     assert visible("mzt_staff") == {public}
     assert visible("sjz_reviewer") == {public}
     assert visible("operator") == {draft, public}
+
+
+def test_r7_the_authoritys_own_resources_are_reviewed_by_another_person(person, elements,
+                                                                         organization):
+    """The province's authority catalogs its own resources too; its reviewer may publish what
+    the authority's sharing officer submitted, but not a submission of their own."""
+    authority = organization("河北省数据和政务服务局")
+    officer = User.objects.create(username="sjj_officer", organization=authority)
+    RoleAssignment.objects.create(user=officer, role=Role.SHARING_OFFICER,
+                                  organization=authority)
+    resource = services.resource_create(officer, provider=authority,
+                                        **population_metadata(name="政务服务事项目录"))
+    services.resource_submit(officer, resource)
+    services.resource_publish(person("hb_reviewer"), resource)
+    assert resource.status == Status.PUBLISHED

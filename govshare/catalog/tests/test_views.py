@@ -161,5 +161,11 @@ def test_r7_the_browser_page_shows_facets_and_filters_by_region(login, published
     assert "共 2 个资源" in page and "石家庄市" in page and "有条件共享" in page
     city = client.get("/catalog/?region=130100").content.decode()
     assert "共 1 个资源" in city and "居住证办理信息" in city
-    found = client.get("/catalog/?q=户籍&share_type=conditional").content.decode()
-    assert "常住人口户籍信息" in found
+    found = client.get("/catalog/?q=户籍&share_type=conditional")
+    assert "常住人口户籍信息" in found.content.decode()
+    facet = next(v for _f, _t, values in found.context["facets"] for v, link in values
+                 if v.value == "conditional")
+    assert facet.selected
+    link = next(link for _f, _t, values in found.context["facets"] for v, link in values
+                if v.value == "conditional")
+    assert "share_type" not in link and "q=" in link, "a selected facet's link drops it"

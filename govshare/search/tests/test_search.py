@@ -13,6 +13,7 @@ from django.db import transaction
 
 from govshare.core.exceptions import ValidationError
 from govshare.search import segment
+from govshare.search.aggregates import is_hot, refresh_hot_terms
 from govshare.search.index import (
     FACETS,
     Document,
@@ -179,6 +180,13 @@ def test_r7_reindexing_replaces_the_document(indexed):
     assert search("").facets == python_facets(changed)
     assert search("", filters={"region": ["130102"]}).facets == python_facets(
         [d for d in changed if d.region_code == "130102"])
+    moved = make_document(2, region_code="130200", region_path="130000/130200")
+    index_document(moved)
+    changed = [moved if d.resource_id == 2 else d for d in changed]
+    assert search("", region="130100").facets == python_facets(
+        [d for d in changed if d.region_path.startswith("130000/130100")])
+    assert search("", region="130200").facets == python_facets(
+        [d for d in changed if d.region_path == "130000/130200"])
 
 
 def test_r7_removal_removes_the_document_and_its_counts(indexed):
@@ -243,3 +251,39 @@ def test_r7_importing_the_index_does_not_load_jieba():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "govshare.settings"}
     done = subprocess.run([sys.executable, "-c", code], env=env, check=False)  # noqa: S603
     assert done.returncode == 0
+
+
+HOT_QUERIES = [
+    ("登记", {}),
+    ("登记", {"region": "130100"}),
+    ("登记", {"region": "130123"}),
+    ("信息", {"page": 2, "per_page": 5}),
+    ("信息", {"page": 3, "per_page": 7, "region": "130000"}),
+    ("公安", {}),
+    ("姓名", {"per_page": 100}),
+]
+
+
+def _answers():
+    return [search(query, **options) for query, options in HOT_QUERIES]
+
+
+def test_r7_hot_terms_answer_exactly_what_counting_answers(indexed):
+    counted = _answers()
+    assert refresh_hot_terms(min_documents=8) > 0
+    assert is_hot("登记") and is_hot("信息") and not is_hot("结婚")
+    assert _answers() == counted
+    assert counted[0].facets == python_facets(_matching(indexed, "登记"))
+
+
+def test_r7_index_writes_keep_hot_term_counts_exact(indexed):
+    refresh_hot_terms(min_documents=8)
+    index_document(make_document(1, name="户籍登记信息", region_code="130200",
+                                 region_path="130000/130200"))
+    index_document(make_document(41, name="流动人口登记信息"))
+    remove_document(5)
+    remove_document(6)
+    kept = _answers()
+    refresh_hot_terms(min_documents=10**9)
+    assert not is_hot("登记")
+    assert _answers() == kept
