@@ -18,6 +18,7 @@ from govshare.exchange.api import router as exchange_router
 from govshare.notifications.api import router as notifications_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
+from govshare.sharing.api import router as sharing_router
 
 api = NinjaAPI(
     title="govshare API",
@@ -33,6 +34,7 @@ api.add_router("/", audit_router)
 api.add_router("/", exchange_router)
 api.add_router("/delta-sharing", delta_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/sharing", sharing_router)
 
 
 @api.exception_handler(ServiceError)

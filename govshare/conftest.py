@@ -3,7 +3,9 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from govshare.orgs.demo import DEMO_PASSWORD, load_demo
 from govshare.orgs.models import User
@@ -18,6 +20,14 @@ def fast_password_hashing(settings):
     """Argon2 is the production hasher (see test_r18_passwords_use_argon2); tests that create a
     dozen demo users each would spend most of their time in it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the platform's language: a page asked for in English leaves the
+    thread speaking English, which would otherwise leak into the next test's messages."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("govshare.monitor.urls")),
     path("", include("govshare.exchange.urls")),
     path("", include("govshare.notifications.urls")),
+    path("", include("govshare.sharing.urls")),
 ]

@@ -14,6 +14,7 @@ def navigation(request):
         (reverse("home"), _("首页")),
         (reverse("orgs:region_tree"), _("行政区划与单位")),
         (reverse("catalog:browse"), _("资源目录")),
+        (reverse("sharing:index"), _("共享申请")),
     ]
     if user.organization_id:
         items.append((reverse("orgs:my_organization"), _("本单位")))

@@ -5,7 +5,7 @@ from django.contrib import admin
 from govshare.core.admin import operator_admin
 
 from . import services
-from .models import CalendarOverride
+from .models import CalendarOverride, Deadline, Grant, Objection, ShareRequest
 
 
 @admin.register(CalendarOverride, site=operator_admin)
@@ -30,3 +30,43 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for override in queryset:
             services.calendar_override_remove(request.user, override)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """The workflow changes only through its services (and their timeline): the admin shows."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ShareRequest, site=operator_admin)
+class ShareRequestAdmin(_ReadOnly):
+    list_display = ["number", "resource", "consumer", "application", "state", "created_at"]
+    list_filter = ["state", "share_type"]
+    search_fields = ["resource__code", "consumer__name", "application__name"]
+
+
+@admin.register(Grant, site=operator_admin)
+class GrantAdmin(_ReadOnly):
+    list_display = ["number", "application", "resource", "state", "valid_until", "daily_quota"]
+    list_filter = ["state"]
+    search_fields = ["resource__code", "application__name"]
+
+
+@admin.register(Deadline, site=operator_admin)
+class DeadlineAdmin(_ReadOnly):
+    list_display = ["share_request", "objection", "step", "party", "due_date", "closed_at",
+                    "overdue_at"]
+    list_filter = ["party", "step", "supervised"]
+
+
+@admin.register(Objection, site=operator_admin)
+class ObjectionAdmin(_ReadOnly):
+    list_display = ["number", "resource", "consumer", "kind", "state", "created_at"]
+    list_filter = ["state", "kind"]

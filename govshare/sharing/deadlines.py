@@ -22,10 +22,8 @@ import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from .models import CalendarOverride
+from .models import CalendarOverride, missing_calendar_warning
 
 CALENDAR = "calendar"
 WORKING = "working"
@@ -49,12 +47,6 @@ class Duration:
     def __str__(self):
         return f"{self.days}{'wd' if self.unit == WORKING else 'd'}"
 
-    @property
-    def label(self):
-        if self.unit == WORKING:
-            return ngettext("%(days)s个工作日", "%(days)s个工作日", self.days) % {"days": self.days}
-        return ngettext("%(days)s日", "%(days)s日", self.days) % {"days": self.days}
-
 
 @dataclass(frozen=True)
 class Due:
@@ -65,16 +57,7 @@ class Due:
 
     @property
     def warning(self):
-        if not self.missing_years:
-            return ""
-        years = ", ".join(str(y) for y in self.missing_years)
-        return str(MISSING_CALENDAR_WARNING) % {"years": years}
-
-
-MISSING_CALENDAR_WARNING = _(
-    "%(years)s年的国家法定节假日安排尚未收录，期限暂按周末和运维人员录入的节假日计算；"
-    "请运维人员在“工作日历”中录入该年的节假日和调休上班日。"
-)
+        return missing_calendar_warning(self.missing_years)
 
 
 @lru_cache(maxsize=64)

@@ -40,6 +40,19 @@ class CalendarOverride(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
 
+MISSING_CALENDAR_WARNING = _(
+    "%(years)s年的国家法定节假日安排尚未收录，期限暂按周末和运维人员录入的节假日计算；"
+    "请运维人员在“工作日历”中录入该年的节假日和调休上班日。"
+)
+
+
+def missing_calendar_warning(years) -> str:
+    """What to tell about deadlines counted in years without the official calendar."""
+    if not years:
+        return ""
+    return str(MISSING_CALENDAR_WARNING) % {"years": ", ".join(str(y) for y in years)}
+
+
 class Party(models.TextChoices):
     """Who holds a step of the workflow."""
 
@@ -55,8 +68,11 @@ def _path_prefix_q(prefix, path):
     return Q(**{f"{prefix}path": path}) | Q(**{f"{prefix}path__startswith": path + "/"})
 
 
-def _reviewer_regions_q(actor, prefix):
+def reviewer_regions_q(actor, prefix):
+    """Rows whose region (through `prefix`) lies in a region the actor reviews."""
     q = Q(pk__in=[])
+    if not isinstance(actor, User):
+        return q
     for assignment in actor.role_assignments():
         if assignment.role == Role.AUTHORITY_REVIEWER and assignment.region_id:
             q |= _path_prefix_q(prefix, assignment.region.path)
@@ -64,6 +80,8 @@ def _reviewer_regions_q(actor, prefix):
 
 
 def _organizations_of(actor):
+    if not isinstance(actor, User):
+        return []
     return [a.organization_id for a in actor.role_assignments() if a.organization_id]
 
 
@@ -82,11 +100,31 @@ class ShareRequestQuerySet(models.QuerySet):
         organizations = _organizations_of(actor)
         return self.filter(
             Q(consumer_id__in=organizations) | Q(resource__provider_id__in=organizations)
-            | _reviewer_regions_q(actor, "coordinating_region__")
+            | reviewer_regions_q(actor, "coordinating_region__")
         )
 
     def open(self):
         return self.exclude(state__in=ShareRequest.FINAL_STATES)
+
+    def box(self, actor, box):
+        """One party's working list: "mine" (the consumer's requests), "provider" (waiting
+        for an answer or explanation), "authority" (in coordination in a region the actor
+        reviews), "operator" (agreed, to implement), "all" (everything visible)."""
+        S = ShareRequest.State
+        organizations = _organizations_of(actor) if isinstance(actor, User) else []
+        if box == "mine":
+            return self.filter(consumer_id__in=organizations)
+        if box == "provider":
+            return self.filter(resource__provider_id__in=organizations,
+                               state__in=[S.CONSULTING, S.EXPLAINING])
+        if box == "authority":
+            return self.filter(reviewer_regions_q(actor, "coordinating_region__"),
+                               state__in=[S.EXPLAINING, S.COORDINATING, S.JOINT_CONSULTATION,
+                                          S.SECRECY_REVIEW])
+        if box == "operator":
+            operator = isinstance(actor, User) and actor.is_operator
+            return self.filter(state=S.AGREED) if operator else self.none()
+        return self
 
 
 class ShareRequest(models.Model):
@@ -186,7 +224,7 @@ class GrantQuerySet(models.QuerySet):
         return self.filter(
             Q(application__organization_id__in=organizations)
             | Q(resource__provider_id__in=organizations)
-            | _reviewer_regions_q(actor, "share_request__coordinating_region__")
+            | reviewer_regions_q(actor, "share_request__coordinating_region__")
         )
 
 
@@ -271,7 +309,7 @@ class ObjectionQuerySet(models.QuerySet):
         organizations = _organizations_of(actor)
         return self.filter(
             Q(consumer_id__in=organizations) | Q(resource__provider_id__in=organizations)
-            | _reviewer_regions_q(actor, "resource__provider__region__")
+            | reviewer_regions_q(actor, "resource__provider__region__")
         )
 
 
@@ -444,7 +482,8 @@ class Deadline(models.Model):
     opened_at = models.DateTimeField(_("开始时间"), default=clock.now)
     due_date = models.DateField(_("截止日期"), db_index=True)
     due_at = models.DateTimeField(_("截止时间"))
-    calendar_warning = models.TextField(_("日历提示"), blank=True)
+    # Years counted without the official holiday arrangement; the warning is worded when shown.
+    missing_calendar_years = models.JSONField(default=list, blank=True)
     # A duty under the regulation is supervised; the consumer's window to appeal is not.
     supervised = models.BooleanField(default=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -464,6 +503,10 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.step} → {self.due_date:%Y-%m-%d}"
+
+    @property
+    def calendar_warning(self):
+        return missing_calendar_warning(self.missing_calendar_years)
 
     def is_overdue(self, at=None) -> bool:
         return ((self.closed_at or at or clock.now()) > self.due_at)
