@@ -1,6 +1,6 @@
 """`govshare demo`: load Hebei's demo data, app by app, and print the demo logins.
 
-Each app with a `demo.py` module exposing `load_demo()` contributes, in INSTALLED_APPS order
+Each app whose `demo.py` module exposes `load_demo()` contributes, in INSTALLED_APPS order
 (orgs first, so later apps find its regions, organisations and people); each returns the logins
 it adds, as (username, password, display name, role label).
 """
@@ -16,7 +16,11 @@ def _demo_loaders():
     for config in apps.get_app_configs():
         module = f"{config.name}.demo"
         if config.name.startswith("govshare.") and find_spec(module):
-            yield import_module(module).load_demo
+            # The exchange's demo module builds its larger showcase on request only
+            # (`govshare exchange_demo`), so it has no load_demo.
+            loader = getattr(import_module(module), "load_demo", None)
+            if loader is not None:
+                yield loader
 
 
 class Command(BaseCommand):
