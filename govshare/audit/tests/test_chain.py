@@ -116,3 +116,21 @@ def test_r18_concurrent_appends_on_postgresql_stay_one_chain():
     report = verify_log()
     assert report.ok, report.problems
     assert report.records == 2 * per_thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r18_data_access_is_committed_before_it_returns(signing_key):
+    """Another connection (another thread) sees the record as soon as audit_access returns."""
+    record = audit_access(None, "130000-GAT-0001", {"rows": 1})
+    seen = []
+
+    def look():
+        try:
+            seen.append(AuditRecord.objects.filter(pk=record.pk).exists())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=look)
+    thread.start()
+    thread.join()
+    assert seen == [True]
