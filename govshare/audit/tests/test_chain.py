@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from govshare.audit.chain import GENESIS, canonical_summary, expected_hash
 from govshare.audit.models import AuditRecord
@@ -79,8 +79,6 @@ def test_r18_data_access_is_recorded_as_an_access_to_the_resource(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_r18_data_access_refuses_to_run_inside_a_transaction():
-    from django.db import transaction
-
     with pytest.raises(RuntimeError), transaction.atomic():
         audit_access(None, "130000-GAT-0001")
 
