@@ -1,6 +1,8 @@
 """The chain reads back exactly as written on SQLite and PostgreSQL, and stays one chain when
 two processes append at once (R18)."""
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -132,3 +134,13 @@ def test_r18_data_access_is_committed_before_it_returns(signing_key):
     thread.start()
     thread.join()
     assert seen == [True]
+
+
+def test_r18_crypto_module_stands_without_django():
+    """The exchange node and offline verifiers use it: importing it must not need Django."""
+    program = ("import sys, govshare.core.crypto as c; "
+               "assert not any(m.startswith('django') for m in sys.modules), 'django imported'; "
+               "print(c.digest('sha256', b'abc'))")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,  # noqa: S603
+                          check=True, env={"PATH": "/usr/bin"})
+    assert done.stdout.strip().startswith("ba7816bf")
