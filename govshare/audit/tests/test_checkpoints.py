@@ -137,5 +137,10 @@ def test_r18_retired_keys_stay_trusted_for_old_checkpoints(chain, settings, tmp_
     retired.write_text(old.public_key)
     settings.GOVSHARE_AUDIT_KEY_FILE = tmp_path / "new-key.pem"
     assert verify()[0] == 1
-    settings.GOVSHARE_AUDIT_RETIRED_KEYS = [str(retired)]
+    settings.GOVSHARE_AUDIT_TRUSTED_KEYS = [str(retired)]
     assert verify()[0] == 0
+
+
+def test_r18_verifying_never_creates_a_signing_key(chain, signing_key):
+    assert verify()[0] == 0
+    assert not signing_key.exists()
