@@ -173,9 +173,10 @@ GOVSHARE_CRYPTO_PROFILE = os.environ.get("GOVSHARE_CRYPTO_PROFILE", "standard")
 GOVSHARE_AUDIT_KEY_FILE = Path(
     os.environ.get("GOVSHARE_AUDIT_KEY_FILE", DATA_DIR / "keys" / "audit-signing-key.pem")
 )
-# Public key files of retired signing keys, still trusted for the checkpoints they signed.
-GOVSHARE_AUDIT_RETIRED_KEYS = [
-    p for p in os.environ.get("GOVSHARE_AUDIT_RETIRED_KEYS", "").split(",") if p
+# Public key files trusted for checkpoints besides the current key: retired keys, or the
+# platform's key when verifying a copy of the database elsewhere.
+GOVSHARE_AUDIT_TRUSTED_KEYS = [
+    p for p in os.environ.get("GOVSHARE_AUDIT_TRUSTED_KEYS", "").split(",") if p
 ]
 GOVSHARE_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GOVSHARE_AUDIT_CHECKPOINT_MINUTES", "60"))
 # Time limits of the sharing workflow's waiting steps: "<n>d" calendar days, "<n>wd" working days

@@ -16,6 +16,10 @@ tables, so even raw SQL from the application's connection is refused:
 
 The tamper tests drop the triggers inside their own test transaction, which rolls back with the
 test, triggers included (DDL is transactional on both databases).
+
+A later migration that alters these tables on SQLite rebuilds them (new table, copy, drop the
+old one), and the triggers go with the old table: such a migration must create them again.
+`tests/test_guard.py` fails if it does not.
 """
 
 from contextlib import contextmanager

@@ -3,8 +3,9 @@
 Whoever can write the database must not also be able to sign checkpoints, so the private key
 lives in a file (`GOVSHARE_AUDIT_KEY_FILE`, by default under DATA_DIR) readable by the platform's
 account only. Its public key is published (the key page, the API, every exported checkpoint).
-Public keys of retired signing keys stay trusted for old checkpoints when listed in
-`GOVSHARE_AUDIT_RETIRED_KEYS`.
+Other public keys are trusted when listed in `GOVSHARE_AUDIT_TRUSTED_KEYS`: retired signing keys
+(for the checkpoints they signed), or the platform's key when a copy of the database is
+verified on another machine.
 """
 
 import logging
@@ -75,9 +76,11 @@ def current_public_key() -> PublicKey:
 
 
 def trusted_keys() -> dict[str, PublicKey]:
-    """The public keys checkpoints may be signed with, by key id."""
-    keys = [current_public_key()]
-    for name in settings.GOVSHARE_AUDIT_RETIRED_KEYS:
+    """The public keys checkpoints may be signed with, by key id. Verifying never creates a
+    key: on a machine without the key file (a copy of the database checked elsewhere) only
+    the listed public keys are trusted."""
+    keys = [current_public_key()] if key_path().exists() else []
+    for name in settings.GOVSHARE_AUDIT_TRUSTED_KEYS:
         pem = Path(name).read_text()
         keys.append(PublicKey(signature_algorithm(), crypto.key_id(pem), pem))
     return {key.key_id: key for key in keys}

@@ -20,9 +20,10 @@ from .checkpoints import make_checkpoint
 
 @task()
 def audit_checkpoint() -> int | None:
-    """Sign the chain head if it moved since the last checkpoint, then book the next run."""
-    checkpoint = make_checkpoint(only_if_moved=True)
+    """Book the next run, then sign the chain head if it moved since the last checkpoint.
+    Booking first keeps the schedule alive when signing fails (an unreadable key file)."""
     schedule_checkpoints()
+    checkpoint = make_checkpoint(only_if_moved=True)
     return checkpoint.pk if checkpoint else None
 
 

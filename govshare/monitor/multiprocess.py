@@ -23,6 +23,8 @@ def prepare(data_dir: Path) -> Path:
 
 def child_exit(server, worker):
     """gunicorn hook: a dead worker's live gauges must stop counting."""
+    # Imported here, not above: importing prometheus_client before `prepare` has set the
+    # directory would fix it in single-process mode.
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

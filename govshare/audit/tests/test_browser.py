@@ -6,11 +6,15 @@ from govshare.orgs.models import User
 pytestmark = pytest.mark.browser
 
 
-def test_r18_operator_browses_and_filters_the_audit_log(demo, page, browser_login, settings,
-                                                         tmp_path):
-    settings.GOVSHARE_AUDIT_KEY_FILE = tmp_path / "key.pem"
+@pytest.fixture
+def two_records(demo):
+    """Written before the browser starts: on PostgreSQL, database work in the test body after
+    Playwright has started leaves a session open that blocks dropping the test database."""
     audit_record(User.objects.get(username="gat_admin"), "user.create", None, {"n": 1})
     audit_record(User.objects.get(username="mzt_admin"), "role.assign", None, {"n": 2})
+
+
+def test_r18_operator_browses_and_filters_the_audit_log(two_records, page, browser_login):
     browser_login("operator")
     page.click("nav >> text=审计日志")
     page.wait_for_url("**/audit/")

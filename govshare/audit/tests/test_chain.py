@@ -1,13 +1,15 @@
 """The chain reads back exactly as written on SQLite and PostgreSQL, and stays one chain when
 two processes append at once (R18)."""
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from govshare.audit.chain import GENESIS, canonical_summary, expected_hash
 from govshare.audit.models import AuditRecord
@@ -79,8 +81,6 @@ def test_r18_data_access_is_recorded_as_an_access_to_the_resource(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_r18_data_access_refuses_to_run_inside_a_transaction():
-    from django.db import transaction
-
     with pytest.raises(RuntimeError), transaction.atomic():
         audit_access(None, "130000-GAT-0001")
 
@@ -116,3 +116,31 @@ def test_r18_concurrent_appends_on_postgresql_stay_one_chain():
     report = verify_log()
     assert report.ok, report.problems
     assert report.records == 2 * per_thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r18_data_access_is_committed_before_it_returns(signing_key):
+    """Another connection (another thread) sees the record as soon as audit_access returns."""
+    record = audit_access(None, "130000-GAT-0001", {"rows": 1})
+    seen = []
+
+    def look():
+        try:
+            seen.append(AuditRecord.objects.filter(pk=record.pk).exists())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=look)
+    thread.start()
+    thread.join()
+    assert seen == [True]
+
+
+def test_r18_crypto_module_stands_without_django():
+    """The exchange node and offline verifiers use it: importing it must not need Django."""
+    program = ("import sys, govshare.core.crypto as c; "
+               "assert not any(m.startswith('django') for m in sys.modules), 'django imported'; "
+               "print(c.digest('sha256', b'abc'))")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,  # noqa: S603
+                          check=True, env={"PATH": "/usr/bin"})
+    assert done.stdout.strip().startswith("ba7816bf")

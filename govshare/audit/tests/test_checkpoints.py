@@ -5,8 +5,10 @@ import stat
 from io import StringIO
 
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from govshare.audit import keys
+from govshare.audit.chain import canonical_json
 from govshare.audit.checkpoints import document_problems, export, make_checkpoint
 from govshare.audit.models import AuditCheckpoint
 from govshare.audit.services import audit_record
@@ -53,8 +55,6 @@ def test_r18_checkpoint_task_signs_and_books_its_next_run(chain, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     audit_checkpoint.call()
     assert AuditCheckpoint.objects.get().head_id == 8
-    from django_tasks_db.models import DBTaskResult
-
     booked = DBTaskResult.objects.filter(task_path=audit_checkpoint.module_path,
                                          status="READY")
     assert booked.count() == 1
@@ -103,8 +103,6 @@ def test_r18_checkpoint_signed_with_another_key_fails(chain, tmp_path):
     forger = crypto.generate_private_key("ed25519")
     forger_public = crypto.public_key_pem("ed25519", forger)
     payload = {**document["payload"], "key_id": crypto.key_id(forger_public)}
-    from govshare.audit.chain import canonical_json
-
     forged = {"payload": payload, "public_key": forger_public,
               "signature": crypto.sign("ed25519", forger, canonical_json(payload))}
     code, _out, err = _forge(tmp_path, forged)
@@ -139,5 +137,10 @@ def test_r18_retired_keys_stay_trusted_for_old_checkpoints(chain, settings, tmp_
     retired.write_text(old.public_key)
     settings.GOVSHARE_AUDIT_KEY_FILE = tmp_path / "new-key.pem"
     assert verify()[0] == 1
-    settings.GOVSHARE_AUDIT_RETIRED_KEYS = [str(retired)]
+    settings.GOVSHARE_AUDIT_TRUSTED_KEYS = [str(retired)]
     assert verify()[0] == 0
+
+
+def test_r18_verifying_never_creates_a_signing_key(chain, signing_key):
+    assert verify()[0] == 0
+    assert not signing_key.exists()

@@ -5,6 +5,7 @@ edits the table with raw SQL as an intruder with database access would, and runs
 """
 
 import json
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,8 +18,6 @@ from .conftest import raw, triggers_dropped
 
 def verify(*args):
     """(exit code, stdout, stderr) of `govshare audit verify`."""
-    from io import StringIO
-
     out, err = StringIO(), StringIO()
     try:
         call_command("audit", "verify", *args, stdout=out, stderr=err)
@@ -142,7 +141,7 @@ def test_r18_reordered_records_are_found(chain):
 def test_r18_rewritten_chain_is_caught_by_a_checkpoint(chain):
     """An intruder who rewrites a record and recomputes every later hash and the head leaves a
     consistent chain; the checkpoint signed before the rewrite is what catches it."""
-    call_command("audit", "checkpoint", stdout=__import__("io").StringIO())
+    call_command("audit", "checkpoint", stdout=StringIO())
     prev_hash = AuditRecord.objects.get(id=2).hash
     with triggers_dropped():
         for record in AuditRecord.objects.filter(id__gte=3).order_by("id"):

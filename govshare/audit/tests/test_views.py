@@ -1,7 +1,9 @@
 """Who reads which audit records, in the page and the API; the published key (R17, R18)."""
 
+import re
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 
 from govshare.audit import keys
@@ -14,9 +16,13 @@ def _record_as(person, username, action="test.event"):
     return audit_record(person(username), action, None, {"by": username})
 
 
+@pytest.fixture
+def chain_of_one(person):
+    return _record_as(person, "gat_admin")
+
+
 def _shown(response):
-    return {int(n) for n in __import__("re").findall(r'data-record="(\d+)"',
-                                                     response.content.decode())}
+    return {int(n) for n in re.findall(r'data-record="(\d+)"', response.content.decode())}
 
 
 def _records(person):
@@ -94,3 +100,12 @@ def test_r18_public_key_is_published_without_login(client, db):
     page = client.get("/audit/key/").content.decode()
     assert key.key_id in page and "BEGIN PUBLIC KEY" in page
     assert client.get("/audit/public-key.pem").content.decode() == key.pem
+
+
+def test_r18_admin_shows_audit_rows_read_only(login, chain_of_one):
+    operator = login("operator")
+    assert operator.get("/admin/audit/auditrecord/").status_code == 200
+    assert operator.get("/admin/audit/auditcheckpoint/").status_code == 200
+    assert operator.get(f"/admin/audit/auditrecord/{chain_of_one.pk}/change/").status_code == 200
+    assert operator.post(f"/admin/audit/auditrecord/{chain_of_one.pk}/delete/").status_code == 403
+    assert AuditRecord.objects.filter(pk=chain_of_one.pk).exists()

@@ -11,7 +11,7 @@ from govshare.audit.models import AuditRecord
 from govshare.monitor import metrics as platform_metrics
 from govshare.monitor.views import _exposition
 from govshare.orgs import services
-from govshare.orgs.models import Organization
+from govshare.orgs.models import Credential, Organization, Role, RoleAssignment
 
 
 @task()
@@ -30,8 +30,6 @@ def _token(person, organization_name, officer):
 
 @pytest.fixture
 def operator_token(person):
-    from govshare.orgs.models import Role, RoleAssignment
-
     operator = person("operator")
     RoleAssignment.objects.create(user=operator, role=Role.SHARING_OFFICER,
                                   organization=operator.organization)
@@ -111,8 +109,6 @@ def test_r18_metrics_refused_to_a_department_application(person, bearer):
 
 
 def test_r18_revoked_scrape_credential_is_refused(operator_token, bearer, person):
-    from govshare.orgs.models import Credential
-
     scrape = bearer(operator_token)
     assert scrape.get("/metrics").status_code == 200
     credential = Credential.objects.get(key_id=operator_token.split("_")[1])
