@@ -169,3 +169,16 @@ def test_r7_the_browser_page_shows_facets_and_filters_by_region(login, published
     link = next(link for _f, _t, values in found.context["facets"] for v, link in values
                 if v.value == "conditional")
     assert "share_type" not in link and "q=" in link, "a selected facet's link drops it"
+
+
+def test_r13_a_published_resource_page_leads_to_the_request_form(login):
+    from govshare.catalog.demo import load_demo
+    from govshare.catalog.models import Resource
+
+    load_demo()
+    resource = Resource.objects.published().get(provider__name="河北省公安厅",
+                                                published_version__name="常住人口户籍信息")
+    consumer = login("mzt_officer").get(f"/catalog/resources/{resource.code}/").content.decode()
+    assert f"/sharing/resources/{resource.code}/request/" in consumer
+    provider = login("gat_officer").get(f"/catalog/resources/{resource.code}/").content.decode()
+    assert f"/sharing/resources/{resource.code}/request/" not in provider
