@@ -16,7 +16,10 @@ def _demo_loaders():
     for config in apps.get_app_configs():
         module = f"{config.name}.demo"
         if config.name.startswith("govshare.") and find_spec(module):
-            yield import_module(module).load_demo
+            # The exchange's demo module serves `exchange_demo` and the benchmarks instead.
+            load = getattr(import_module(module), "load_demo", None)
+            if load is not None:
+                yield load
 
 
 class Command(BaseCommand):
