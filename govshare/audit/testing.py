@@ -15,11 +15,21 @@ from typing import Any
 @dataclass(frozen=True)
 class AuditCase:
     """`call(person)` performs `service` (named "<app>.<function>") as a demo user fetched with
-    `person("username")`; it must append the records `actions`, in that order, all `ok`."""
+    `person("username")`; it must append the records `actions`, in that order, all `ok`.
+
+    Every record's actor is a user unless `actor_types` names each record's actor type: a few
+    services act only for a machine (a node registers itself and pushes its batches)."""
 
     service: str
     call: Callable[[Callable[[str], Any]], Any]
     actions: tuple[str, ...]
+    actor_types: tuple[str, ...] = ()
+
+    @property
+    def expected(self) -> list[tuple[str, str]]:
+        """(action, actor type) of each record the case appends."""
+        types = self.actor_types or ("user",) * len(self.actions)
+        return list(zip(self.actions, types, strict=True))
 
     def __str__(self):
         return self.service

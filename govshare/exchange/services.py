@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from govshare.audit.services import audit_record
 from govshare.catalog.models import Resource
+from govshare.catalog.services import resource_mark_data_updated
 from govshare.core import clock
 from govshare.core.exceptions import InvalidTransition, NotAuthenticated, ValidationError
 from govshare.core.permissions import authorize
@@ -147,7 +148,7 @@ def batch_ingest(actor, resource: Resource, *, batch_id: str, body: bytes) -> di
         resource=resource, batch_id=batch_id, node=actor, rows=len(rows),
         first_seq=first_seq if rows else None, last_seq=stream.last_seq if rows else None,
     )
-    Resource.objects.filter(pk=resource.pk).update(data_updated_at=now)
+    resource_mark_data_updated(actor, resource, at=now)
     audit_record(actor, "batch.ingest", batch, {
         "resource": resource.code, "batch_id": batch_id, "rows": len(rows),
         "deleted": rows.deleted_count, "first_seq": batch.first_seq, "last_seq": batch.last_seq,
@@ -195,7 +196,7 @@ def file_upload(actor, resource: Resource, *, name: str, content: bytes, sha256:
                           size=len(content), sha256=digest, uploaded_by=str(actor)[:200])
     version.content.save(name, ContentFile(content), save=False)
     version.save()
-    Resource.objects.filter(pk=resource.pk).update(data_updated_at=clock.now())
+    resource_mark_data_updated(actor, resource, at=version.uploaded_at)
     audit_record(actor, "file.upload", version, {"resource": resource.code, "name": name,
                                                  "size": version.size, "sha256": digest})
     return version

@@ -32,7 +32,8 @@ def notification_mark_all_read(actor):
     """Mark every unread notification of the actor read; returns how many there were."""
     authorize(actor, "notification.read", None)
     count = Notification.objects.restrict(actor).unread().update(read_at=clock.now())
-    audit_record(actor, "notification.read_all", None, {"count": count})
+    # The inbox marked is the actor's own: the record names them as its object.
+    audit_record(actor, "notification.read_all", actor, {"count": count})
     return count
 
 

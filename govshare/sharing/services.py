@@ -633,7 +633,8 @@ def share_request_withdraw(actor, share_request, *, comment=""):
 @transaction.atomic
 def share_request_sweep(actor):
     """The periodic sweep: record and report overdue steps (R13, R16), close refusals whose
-    appeal window has passed, and expire grants past their validity. Returns the counts."""
+    appeal window has passed, and expire grants past their validity. Each change is audited on
+    the request, objection or grant it changed. Returns the counts."""
     authorize(actor, "share_request.sweep", None)
     now = clock.now()
     counts = {"overdue": 0, "lapsed": 0, "expired": 0}
@@ -644,29 +645,33 @@ def share_request_sweep(actor):
     for deadline in overdue:
         deadline.overdue_at = now
         deadline.save(update_fields=["overdue_at"])
-        _report_overdue(deadline)
+        subject, machine = _report_overdue(deadline)
+        audit_record(actor, f"{machine.name}.overdue", subject, {
+            "step": deadline.step, "party": deadline.party, "due_date": deadline.due_date})
         counts["overdue"] += 1
     windows = Deadline.objects.filter(closed_at__isnull=True, supervised=False, due_at__lt=now,
                                       share_request__state=R.REFUSED)
     for deadline in windows.select_related("share_request"):
         share_request = deadline.share_request
         _move(share_request, SHARE_REQUEST, "lapse", parties.PLATFORM, Party.PLATFORM)
+        audit_record(actor, "share_request.lapse", share_request,
+                     {"appeal_due": deadline.due_date})
         counts["lapsed"] += 1
     expiring = Grant.objects.filter(state__in=[Grant.State.ACTIVE, Grant.State.SUSPENDED],
                                     valid_until__lt=clock.today())
     for grant in expiring.select_related("share_request", "resource", "application"):
         _grant_move(grant, "expire", parties.PLATFORM, Party.PLATFORM)
+        audit_record(actor, "grant.expire", grant, {"valid_until": grant.valid_until})
         _tell(parties.consumer_people(grant.share_request), grant.share_request, "grant.expired",
               gettext_noop("共享申请 %(number)s（%(resource)s）的授权已到期；"
                            "如需继续使用，请提交续期申请。"), grant=grant)
         counts["expired"] += 1
-    audit_record(actor, "share_request.sweep", None, counts)
     return counts
 
 
 def _report_overdue(deadline):
     """Tell the party holding an overdue step, and the authority, and note it on the
-    timeline."""
+    timeline; returns the late request or objection and its state machine."""
     subject = deadline.share_request or deadline.objection
     machine = SHARE_REQUEST if deadline.share_request_id else OBJECTION
     _record(subject, parties.PLATFORM, Party.PLATFORM, "overdue", from_state=subject.state,
@@ -692,6 +697,7 @@ def _report_overdue(deadline):
     notify(holders + authority, event=f"{machine.name}.overdue", params=params, url=url,
            message=gettext_noop("%(number)s（%(resource)s）的“%(step)s”环节已超过办理期限 "
                                 "%(due)s，逾期情况已记录。"))
+    return subject, machine
 
 
 # --- grants -----------------------------------------------------------------------------

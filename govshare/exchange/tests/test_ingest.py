@@ -64,6 +64,9 @@ def test_r12_an_approved_provider_node_pushes_and_records_get_sequences(populati
     assert record.seq == 2 and not record.deleted
     population.refresh_from_db()
     assert population.data_updated_at is not None
+    # The staleness clock is the catalog's, set through its service (and audited there).
+    marked = AuditRecord.objects.get(action="resource.mark_data_updated")
+    assert marked.actor_type == "node" and marked.object_id == str(population.pk)
     audit = AuditRecord.objects.filter(action="batch.ingest").get()
     assert audit.actor_type == "node" and audit.summary["rows"] == 3
 

@@ -602,6 +602,8 @@ def test_r14_grant_expires_at_the_end_of_its_validity(clock, person, population,
     grant.refresh_from_db()
     assert grant.state == Grant.State.EXPIRED
     assert "grant.expired" in _events("mzt_officer")
+    expiry = AuditRecord.objects.get(action="grant.expire")
+    assert (expiry.actor_type, expiry.object_id) == ("system", str(grant.pk))
     # Renewal is a new request naming the old grant.
     renewal = _file(person, relief_app, population, renews=grant,
                     requested_until=date(2027, 3, 31))
