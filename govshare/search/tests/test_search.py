@@ -287,3 +287,10 @@ def test_r7_index_writes_keep_hot_term_counts_exact(indexed):
     refresh_hot_terms(min_documents=10**9)
     assert not is_hot("登记")
     assert _answers() == kept
+
+
+def test_r7_a_query_needs_only_its_words_since_documents_hold_their_sub_words():
+    assert segment.query_tokens("常住人口 户籍") == ["常住人口", "户籍"]
+    document = set(segment.tokens("常住人口户籍信息"))
+    assert {"常住", "人口", "常住人口", "户籍"} <= document
+    assert set(segment.query_tokens("人口")) <= document
