@@ -2,6 +2,8 @@
 
 - `search_facet_count`: per region, how many documents carry each facet value. The blank query
   (the catalog browser's landing page, for the province or any region) sums these rows.
+- `search_pair_count`: per region, how many documents carry each pair of values of two facets.
+  A blank query filtered on one facet sums these rows.
 - `search_term_facet_count`: the same per hot term, plus the term's score tiers, per region and
   once more for the whole catalog (region_path ''), so a search without a region sums a few
   hundred rows instead of every region's. A hot term is one that at least HOT_MIN_DOCUMENTS
@@ -14,7 +16,7 @@ term that became frequent since is still answered exactly, by counting its match
 """
 
 from collections import Counter
-from itertools import islice
+from itertools import islice, permutations
 
 from django.db import connection, transaction
 
@@ -44,6 +46,14 @@ def catalog_keys(doc):
     if doc is None:
         return set()
     return {(doc.region_path, facet, value) for facet, value in _facet_values(doc)}
+
+
+def pair_keys(doc):
+    """The (region_path, facet, value, other, other_value) counters `doc` adds one to."""
+    if doc is None:
+        return set()
+    return {(doc.region_path, facet, value, other, other_value)
+            for (facet, value), (other, other_value) in permutations(_facet_values(doc), 2)}
 
 
 def term_keys(doc, hot, scores=None):
@@ -79,6 +89,9 @@ def replace(cursor, before, after):
     """Move the counts of document `before` (or None) to document `after` (or None)."""
     _apply(cursor, "search_facet_count", ("region_path", "facet", "value"),
            catalog_keys(before), catalog_keys(after))
+    _apply(cursor, "search_pair_count",
+           ("region_path", "facet", "value", "other", "other_value"),
+           pair_keys(before), pair_keys(after))
     old = term_scores(before) if before else {}
     new = term_scores(after) if after else {}
     terms = sorted(set(old) | set(new))
@@ -126,13 +139,20 @@ def _insert(cursor, table, columns, rows, batch_size=10_000):
 
 
 def recount_catalog(cursor):
-    """Count the per-region facets of every document again."""
+    """Count the per-region facets and pairs of every document again."""
     cursor.execute("DELETE FROM search_facet_count")
     groups = " UNION ALL ".join(
         f"SELECT region_path, '{facet}', CAST({column} AS TEXT), COUNT(*) "
         f"FROM search_document GROUP BY region_path, {column}" for facet, column in FACETS.items())
     cursor.execute(
         f"INSERT INTO search_facet_count (region_path, facet, value, count) {groups}")
+    cursor.execute("DELETE FROM search_pair_count")
+    for (facet, column), (other, other_column) in permutations(FACETS.items(), 2):
+        cursor.execute(
+            "INSERT INTO search_pair_count (region_path, facet, value, other, other_value, count) "
+            f"SELECT region_path, '{facet}', CAST({column} AS TEXT), '{other}', "
+            f"CAST({other_column} AS TEXT), COUNT(*) FROM search_document "
+            f"GROUP BY region_path, {column}, {other_column}")
 
 
 def refresh_hot_terms(min_documents=HOT_MIN_DOCUMENTS):

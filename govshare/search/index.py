@@ -158,17 +158,24 @@ def _check_search(query, filters, region, page, per_page):
         raise ValidationError(errors)
 
 
-def _filter_conditions(filters):
-    """The WHERE conditions (on alias d) and their parameters for the facet filters."""
-    clauses, params = [], []
+def _filter_values(filters):
+    """Each constrained facet with its accepted values, as the database compares them."""
+    accepted = {}
     for facet, values in sorted((filters or {}).items()):
         values = sorted({str(v) for v in values})
-        if not values:
-            continue
         if facet == "provider":
             if not all(v.isdigit() for v in values):
                 raise ValidationError({"filters": [_("提供方须以单位编号筛选。")]})
-            values = [int(v) for v in values]
+            values = sorted({int(v) for v in values})
+        if values:
+            accepted[facet] = values
+    return accepted
+
+
+def _filter_conditions(filters):
+    """The WHERE conditions (on alias d) and their parameters for the facet filters."""
+    clauses, params = [], []
+    for facet, values in _filter_values(filters).items():
         clauses.append(f"d.{FACETS[facet]} IN ({', '.join(['%s'] * len(values))})")
         params.extend(values)
     return clauses, params
@@ -223,6 +230,23 @@ def _counted_facets(clauses, params):
         cursor.execute(f"SELECT facet, value, SUM(count) FROM search_facet_count d "
                        f"{_where(['d.count > 0', *clauses])} GROUP BY facet, value", params)
         return _grouped(cursor.fetchall())
+
+
+def _paired_facets(facet, values, region_clauses, region_params):
+    """Facets of every document (in the region) whose `facet` is one of `values`, summed from
+    the pair counters; the facet itself from the per-region counters."""
+    values = [str(v) for v in values]
+    where = _where(["d.facet = %s", f"d.value IN ({', '.join(['%s'] * len(values))})",
+                    "d.count > 0", *region_clauses])
+    params = [facet, *values, *region_params]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT other, other_value, SUM(count) FROM search_pair_count d "
+                       f"{where} GROUP BY other, other_value", params)
+        rows = cursor.fetchall()
+        cursor.execute("SELECT facet, value, SUM(count) FROM search_facet_count d "
+                       f"{where} GROUP BY facet, value", params)
+        rows += cursor.fetchall()
+    return _grouped(rows)
 
 
 def _hot_term_search(engine, term, region_clauses, region_params, page, per_page):
@@ -285,10 +309,13 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20) -> Sea
     clauses, params = filter_clauses + region_clauses, filter_params + region_params
     offset = (page - 1) * per_page
     if not query.strip():
-        if filter_clauses:
-            total, facets = _count_facets("search_document d", clauses, params)
-        else:
+        if not filter_clauses:
             total, facets = _counted_facets(region_clauses, region_params)
+        elif len(filter_clauses) == 1:
+            [(facet, values)] = _filter_values(filters).items()
+            total, facets = _paired_facets(facet, values, region_clauses, region_params)
+        else:
+            total, facets = _count_facets("search_document d", clauses, params)
         hits = _newest_first(engine, clauses, params, total, 0, per_page, offset
                              ) if total > offset else []
         return SearchResult(total, page, per_page, hits, facets)
