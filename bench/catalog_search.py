@@ -109,6 +109,8 @@ QUERIES = [
     ("common term", "登记", {}),
     ("term + facet filters", "社保",
      {"filters": {"share_type": ["无条件共享"], "format": ["接口", "数据库"]}}),
+    ("common term + filter", "登记", {"filters": {"share_type": ["有条件共享"]}}),
+    ("empty + facet filter", "", {"filters": {"share_type": ["有条件共享"]}}),
     ("term + region", "不动产", {"region": "130100"}),
     ("empty query", "", {}),
     ("empty + region", "", {"region": "130100"}),

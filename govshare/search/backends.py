@@ -38,6 +38,30 @@ def field_terms(doc):
             tokens(doc.provider_name))
 
 
+def term_scores(doc):
+    """Each term of `doc` with its score: the points of the fields that hold it."""
+    scores: dict[str, int] = {}
+    for (_column, _weight, points), terms in zip(FIELDS, field_terms(doc), strict=True):
+        for term in terms:
+            scores[term] = scores.get(term, 0) | points
+    return scores
+
+
+# A private-use character: a letter to SQLite's unicode61 tokenizer and to a tsvector, but never
+# in a term (segment._WORD keeps letters and digits only), so a tier term cannot collide with
+# a word.
+_TIER_MARK = "\ue000"
+
+
+def tier_term(term, score):
+    """The term that marks the documents where the fields holding `term` sum to `score`."""
+    return f"{term}{_TIER_MARK}{score}"
+
+
+def tier_terms(doc):
+    return [tier_term(term, score) for term, score in term_scores(doc).items()]
+
+
 def document_row(connection, doc):
     """The values of `doc` in the order of DOCUMENT_COLUMNS, as the database takes them."""
     row = [getattr(doc, column) for column in DOCUMENT_COLUMNS]
@@ -79,29 +103,55 @@ class SqliteBackend:
 
     def tier(self, term, score):
         """The condition (on search_document d) that the fields holding `term` sum to `score`."""
-        held = [f'{column} : "{term}"' for column, _w, points in FIELDS if score & points]
-        absent = [f' NOT {column} : "{term}"' for column, _w, points in FIELDS
-                  if not score & points]
-        return ("d.resource_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)",
-                [" AND ".join(held) + "".join(absent)])
+        return ("d.resource_id IN (SELECT rowid FROM search_fts_tier WHERE search_fts_tier "
+                "MATCH %s)", [f'"{tier_term(term, score)}"'])
 
     def document_frequencies(self, cursor, minimum):
         cursor.execute("SELECT term, doc FROM search_fts_vocab WHERE doc >= %s", [minimum])
         return dict(cursor.fetchall())
 
+    def newest_source(self, matching, by_terms=False):
+        """search_document d, for listing `matching` documents newest first.
+
+        SQLite's planner knows only the average selectivity of an index, and given a region it
+        reads the region's whole subtree and sorts it. Tell it what is cheap instead: when at
+        least 1 % of the catalog matches, walk the newest-first index (a page is found within a
+        few thousand steps); below that, when the rows come from an FTS5 match (`by_terms`),
+        look them up by rowid and sort the few of them; otherwise let it choose.
+        """
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT SUM(count) FROM search_facet_count "
+                           "WHERE facet = 'share_type' AND count > 0")
+            catalog = cursor.fetchone()[0] or 0
+        if matching * 100 >= catalog:
+            return "search_document d INDEXED BY search_doc_newest"
+        return "search_document d NOT INDEXED" if by_terms else "search_document d"
+
     @staticmethod
     def fts_row(doc):
         return [doc.resource_id, *(" ".join(terms) for terms in field_terms(doc))]
 
+    @staticmethod
+    def tier_row(doc):
+        return [doc.resource_id, " ".join(tier_terms(doc))]
+
+    FTS_INSERT = ("INSERT INTO search_fts (rowid, name, summary, data_items, provider) "
+                  "VALUES (%s, %s, %s, %s, %s)")
+    TIER_INSERT = "INSERT INTO search_fts_tier (rowid, tiers) VALUES (%s, %s)"
+
     def write(self, cursor, doc):
         cursor.execute(_upsert_sql(), document_row(self.connection, doc))
-        cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [doc.resource_id])
-        cursor.execute(
-            "INSERT INTO search_fts (rowid, name, summary, data_items, provider) "
-            "VALUES (%s, %s, %s, %s, %s)", self.fts_row(doc))
+        self._delete_terms(cursor, doc.resource_id)
+        cursor.execute(self.FTS_INSERT, self.fts_row(doc))
+        cursor.execute(self.TIER_INSERT, self.tier_row(doc))
+
+    @staticmethod
+    def _delete_terms(cursor, resource_id):
+        cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [resource_id])
+        cursor.execute("DELETE FROM search_fts_tier WHERE rowid = %s", [resource_id])
 
     def delete(self, cursor, resource_id):
-        cursor.execute("DELETE FROM search_fts WHERE rowid = %s", [resource_id])
+        self._delete_terms(cursor, resource_id)
         cursor.execute("DELETE FROM search_document WHERE resource_id = %s", [resource_id])
 
 
@@ -137,10 +187,12 @@ class PostgresBackend:
 
     def tier(self, term, score):
         """The condition (on search_document d) that the fields holding `term` sum to `score`."""
-        parts = [f"{'' if score & points else '!'}'{term}':{weight}"
-                 for _column, weight, points in FIELDS]
-        return "d.search_vector @@ %s::tsquery", [" & ".join(
-            sorted(parts, key=lambda part: part.startswith("!")))]
+        return "d.tier_vector @@ %s::tsquery", [f"'{tier_term(term, score)}'"]
+
+    def newest_source(self, matching, by_terms=False):
+        """search_document d: PostgreSQL's planner estimates the selectivity of each condition
+        and walks the newest-first index or sorts the matches as needed."""
+        return "search_document d"
 
     def document_frequencies(self, cursor, minimum):
         cursor.execute("SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM "
@@ -160,9 +212,15 @@ class PostgresBackend:
                     seen.append(f"{position}{weight}")
         return " ".join(f"'{term}':{','.join(p)}" for term, p in positions.items())
 
+    @staticmethod
+    def tier_vector(doc):
+        return " ".join(f"'{term}'" for term in tier_terms(doc))
+
     def write(self, cursor, doc):
-        cursor.execute(_upsert_sql(["search_vector"], ["%s::tsvector"]),
-                       [*document_row(self.connection, doc), self.vector(doc)])
+        cursor.execute(_upsert_sql(["search_vector", "tier_vector"],
+                                   ["%s::tsvector", "%s::tsvector"]),
+                       [*document_row(self.connection, doc), self.vector(doc),
+                        self.tier_vector(doc)])
 
     def delete(self, cursor, resource_id):
         cursor.execute("DELETE FROM search_document WHERE resource_id = %s", [resource_id])

@@ -25,6 +25,7 @@ def _batches(iterable, size):
 
 def _load_sqlite(cursor, documents, batch_size):
     cursor.execute("DELETE FROM search_fts")
+    cursor.execute("DELETE FROM search_fts_tier")
     cursor.execute("DELETE FROM search_document")
     insert = (f"INSERT INTO search_document ({', '.join(DOCUMENT_COLUMNS)}) "
               f"VALUES ({', '.join(['%s'] * len(DOCUMENT_COLUMNS))})")
@@ -33,24 +34,25 @@ def _load_sqlite(cursor, documents, batch_size):
         for doc in batch:
             _check_document(doc)
         cursor.executemany(insert, [document_row(connection, doc) for doc in batch])
-        cursor.executemany(
-            "INSERT INTO search_fts (rowid, name, summary, data_items, provider) "
-            "VALUES (%s, %s, %s, %s, %s)", [SqliteBackend.fts_row(doc) for doc in batch])
+        cursor.executemany(SqliteBackend.FTS_INSERT, [SqliteBackend.fts_row(d) for d in batch])
+        cursor.executemany(SqliteBackend.TIER_INSERT, [SqliteBackend.tier_row(d) for d in batch])
         count += len(batch)
     # One b-tree per term instead of one per batch: fewer pages to read on every query.
     cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+    cursor.execute("INSERT INTO search_fts_tier (search_fts_tier) VALUES ('optimize')")
     return count
 
 
 def _load_postgresql(cursor, documents, batch_size):
     cursor.execute("TRUNCATE search_document")
-    columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
+    columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector", "tier_vector"))
     count = 0
     with cursor.cursor.copy(f"COPY search_document ({columns}) FROM STDIN") as copy:
         for batch in _batches(documents, batch_size):
             for doc in batch:
                 _check_document(doc)
-                copy.write_row([*document_row(connection, doc), PostgresBackend.vector(doc)])
+                copy.write_row([*document_row(connection, doc), PostgresBackend.vector(doc),
+                                PostgresBackend.tier_vector(doc)])
             count += len(batch)
     return count
 

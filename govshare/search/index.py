@@ -8,15 +8,18 @@ How it works, and why (docs/search.md has the long version):
 - Each published resource is one row of `search_document`: the stored fields, one column per
   facet, and the provider's region path. Text is segmented by jieba (`segment.tokens`) once, at
   index time, and again for each query, the same way.
-- Full text: FTS5 with bm25 on SQLite, a tsvector with a GIN index and ts_rank on PostgreSQL
-  (`backends.py`). Both are inverted indexes inside the database the platform already runs, so
-  results commit and roll back with the catalog's own transaction, and there is no second system
-  to keep in sync. A trigram index would find substrings but is several times larger and ranks
-  poorly on two-character Chinese words; segmented words rank well and keep the index small.
-- Facets are counted by the database over the whole result set, in one query that materialises
-  the matching rows once and groups them seven times. The facets of the empty query (the landing
-  page of the catalog) are kept exact in `search_facet_count` by every write, so the most
-  frequent request never counts the whole catalog.
+- Full text: an FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL (`backends.py`).
+  Both are inverted indexes inside the database the platform already runs, so the index commits
+  and rolls back with the catalog's own transaction and there is no second system to keep in
+  sync. A trigram index would find substrings but is several times larger and cannot look up the
+  two-character words most Chinese queries are made of.
+- Score: for each query term, the fields holding it (name 8, summary 4, data items 2, provider
+  1, summed); ties newest first. It is computed the same way on both databases, so they rank
+  identically, and unlike bm25 or ts_rank it can be read tier by tier from the index.
+- Facets are exact. A term with few matches is counted by the database over its matching rows
+  (one statement: the rows are materialised once and grouped seven times). What would mean
+  counting many rows is read from counters every index write keeps exact (`aggregates.py`):
+  the blank query per region, and each hot term per region with its score tiers.
 - A region's subtree is a prefix of `region_path`, answered from an index.
 """
 
@@ -33,7 +36,7 @@ from . import aggregates
 from .aggregates import FACETS, TIER
 from .backends import backend
 from .models import SearchDocument
-from .segment import tokens
+from .segment import query_tokens
 
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 200
@@ -155,17 +158,24 @@ def _check_search(query, filters, region, page, per_page):
         raise ValidationError(errors)
 
 
-def _filter_conditions(filters):
-    """The WHERE conditions (on alias d) and their parameters for the facet filters."""
-    clauses, params = [], []
+def _filter_values(filters):
+    """Each constrained facet with its accepted values, as the database compares them."""
+    accepted = {}
     for facet, values in sorted((filters or {}).items()):
         values = sorted({str(v) for v in values})
-        if not values:
-            continue
         if facet == "provider":
             if not all(v.isdigit() for v in values):
                 raise ValidationError({"filters": [_("提供方须以单位编号筛选。")]})
-            values = [int(v) for v in values]
+            values = sorted({int(v) for v in values})
+        if values:
+            accepted[facet] = values
+    return accepted
+
+
+def _filter_conditions(filters):
+    """The WHERE conditions (on alias d) and their parameters for the facet filters."""
+    clauses, params = [], []
+    for facet, values in _filter_values(filters).items():
         clauses.append(f"d.{FACETS[facet]} IN ({', '.join(['%s'] * len(values))})")
         params.extend(values)
     return clauses, params
@@ -222,13 +232,32 @@ def _counted_facets(clauses, params):
         return _grouped(cursor.fetchall())
 
 
+def _paired_facets(facet, values, region_clauses, region_params):
+    """Facets of every document (in the region) whose `facet` is one of `values`, summed from
+    the pair counters; the facet itself from the per-region counters."""
+    values = [str(v) for v in values]
+    where = _where(["d.facet = %s", f"d.value IN ({', '.join(['%s'] * len(values))})",
+                    "d.count > 0", *region_clauses])
+    params = [facet, *values, *region_params]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT other, other_value, SUM(count) FROM search_pair_count d "
+                       f"{where} GROUP BY other, other_value", params)
+        rows = cursor.fetchall()
+        cursor.execute("SELECT facet, value, SUM(count) FROM search_facet_count d "
+                       f"{where} GROUP BY facet, value", params)
+        rows += cursor.fetchall()
+    return _grouped(rows)
+
+
 def _hot_term_search(engine, term, region_clauses, region_params, page, per_page):
     """One hot term: facets, total and score tiers from the counters; then each page is read
     tier by tier, newest first within a tier, touching only the rows it shows."""
+    # Without a region, the whole catalog's rows (region_path '') hold the sums already.
+    region = region_clauses or ["d.region_path = ''"]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT facet, value, SUM(count) FROM search_term_facet_count d "
-            f"{_where(['d.term = %s', 'd.count > 0', *region_clauses])} GROUP BY facet, value",
+            f"{_where(['d.term = %s', 'd.count > 0', *region])} GROUP BY facet, value",
             [term, *region_params])
         rows = cursor.fetchall()
     total, facets = _grouped([row for row in rows if row[0] != TIER])
@@ -242,11 +271,8 @@ def _hot_term_search(engine, term, region_clauses, region_params, page, per_page
             skip -= count
             continue
         clause, params = engine.tier(term, score)
-        found = _hits(
-            f"SELECT {_STORED}, {score} AS score FROM search_document d "
-            f"{_where([clause, *region_clauses])} "
-            "ORDER BY d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",
-            [*params, *region_params, wanted, skip])
+        found = _newest_first(engine, [clause, *region_clauses], [*params, *region_params],
+                              count, score, wanted, skip, by_terms=True)
         hits.extend(found)
         wanted -= len(found)
         skip = 0
@@ -254,6 +280,14 @@ def _hot_term_search(engine, term, region_clauses, region_params, page, per_page
 
 
 _STORED = ", ".join(f"d.{f.name}" for f in fields(Document))
+
+
+def _newest_first(engine, clauses, params, matching, score, limit, offset, by_terms=False):
+    """`limit` of the `matching` documents `clauses` keep, from `offset`, newest first."""
+    return _hits(
+        f"SELECT {_STORED}, {score} AS score FROM {engine.newest_source(matching, by_terms)} "
+        f"{_where(clauses)} ORDER BY d.published_at DESC, d.resource_id DESC "
+        "LIMIT %s OFFSET %s", [*params, limit, offset])
 
 
 def _hits(sql, params):
@@ -275,17 +309,18 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20) -> Sea
     clauses, params = filter_clauses + region_clauses, filter_params + region_params
     offset = (page - 1) * per_page
     if not query.strip():
-        if filter_clauses:
-            total, facets = _count_facets("search_document d", clauses, params)
-        else:
+        if not filter_clauses:
             total, facets = _counted_facets(region_clauses, region_params)
-        hits = _hits(
-            f"SELECT {_STORED}, 0.0 AS score FROM search_document d {_where(clauses)} "
-            "ORDER BY d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",
-            [*params, per_page, offset]) if total > offset else []
+        elif len(filter_clauses) == 1:
+            [(facet, values)] = _filter_values(filters).items()
+            total, facets = _paired_facets(facet, values, region_clauses, region_params)
+        else:
+            total, facets = _count_facets("search_document d", clauses, params)
+        hits = _newest_first(engine, clauses, params, total, 0, per_page, offset
+                             ) if total > offset else []
         return SearchResult(total, page, per_page, hits, facets)
 
-    terms = list(dict.fromkeys(tokens(query)))
+    terms = query_tokens(query)
     if not terms:
         return SearchResult(0, page, per_page, [], {facet: [] for facet in FACETS})
     if len(terms) == 1 and not filter_clauses and aggregates.is_hot(terms[0]):

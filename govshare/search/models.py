@@ -129,3 +129,28 @@ class TermFacetCount(models.Model):
 
     def __str__(self):
         return f"{self.term} {self.region_path} {self.facet}={self.value}: {self.count}"
+
+
+class PairCount(models.Model):
+    """How many indexed documents of one region carry `value` in `facet` and `other_value` in
+    `other`: the facets of a blank query filtered on one facet (the catalog browser after one
+    click), summed instead of counted."""
+
+    region_path = models.CharField(max_length=200)
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=200)
+    other = models.CharField(max_length=20)
+    other_value = models.CharField(max_length=200)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "search_pair_count"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet", "value", "region_path", "other", "other_value"],
+                name="search_pair_count_unique"),
+        ]
+
+    def __str__(self):
+        return (f"{self.region_path} {self.facet}={self.value} "
+                f"{self.other}={self.other_value}: {self.count}")

@@ -1,11 +1,13 @@
 """Chinese word segmentation for the search index, with jieba loaded once per process.
 
-Documents and queries go through the same `tokens()`: NFKC (full-width letters and digits become
-ASCII), lower case, then `jieba.cut_for_search` without the HMM, so a long word also yields its
-dictionary sub-words (常住人口 → 常住, 人口, 常住人口) and a query segments exactly as the same
-words did in a document. The HMM guesses new words from context, which would let one string
-segment differently in a query and in a document; without it an unknown word falls apart into
-characters, which still match each other.
+Documents go through `tokens()`: NFKC (full-width letters and digits become ASCII), lower case,
+then `jieba.cut_for_search` without the HMM, so each word also yields its dictionary sub-words
+(常住人口 → 常住, 人口, 常住人口). Queries go through `query_tokens()`: the same normalisation
+and dictionary, but only the words (`jieba.cut`), because a document that holds a word always
+holds that word's sub-words too: requiring 常住人口 alone finds exactly what requiring 常住,
+人口 and 常住人口 finds, with one term to look up instead of three. The HMM guesses new words from
+context, which would let one string segment differently in a query and in a document; without it
+an unknown word falls apart into characters, which still match each other.
 
 jieba is imported and its dictionary loaded (about 0.5 s from its cache, 1 s without) on the first
 call only, never on the import path of requests that do not search. Its cache file goes to the
@@ -51,12 +53,13 @@ def _load():
 
 
 @lru_cache(maxsize=200_000)
-def _cut(run: str) -> tuple[str, ...]:
+def _cut(run: str, for_search: bool = True) -> tuple[str, ...]:
     # Catalogs repeat the same item and department names across thousands of resources; caching
     # by run makes rebuilding the index several times faster.
     tokenizer = _tokenizer or _load()
+    cut = tokenizer.cut_for_search if for_search else tokenizer.cut
     words = []
-    for word in tokenizer.cut_for_search(run, HMM=False):
+    for word in cut(run, HMM=False):
         words.extend(_WORD.findall(word))
     return tuple(words)
 
@@ -66,11 +69,19 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The search terms of `text`, in order, repeats kept."""
+    """The terms a document's `text` is indexed under, in order, repeats kept."""
     words = []
     for run in _RUN.findall(normalize(text)):
         words.extend(_cut(run))
     return words
+
+
+def query_tokens(text: str) -> list[str]:
+    """The terms a search for `text` requires, in order, each once."""
+    words = []
+    for run in _RUN.findall(normalize(text)):
+        words.extend(_cut(run, False))
+    return list(dict.fromkeys(words))
 
 
 def warm_up():

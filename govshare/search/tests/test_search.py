@@ -287,3 +287,33 @@ def test_r7_index_writes_keep_hot_term_counts_exact(indexed):
     refresh_hot_terms(min_documents=10**9)
     assert not is_hot("登记")
     assert _answers() == kept
+
+
+def test_r7_a_query_needs_only_its_words_since_documents_hold_their_sub_words():
+    assert segment.query_tokens("常住人口 户籍") == ["常住人口", "户籍"]
+    document = set(segment.tokens("常住人口户籍信息"))
+    assert {"常住", "人口", "常住人口", "户籍"} <= document
+    assert set(segment.query_tokens("人口")) <= document
+
+
+@pytest.mark.parametrize(("filters", "region"), [
+    ({"share_type": ["无条件共享"]}, None),
+    ({"classification": ["基础信息资源", "部门信息资源"]}, "130100"),
+    ({"provider": ["041", 11]}, None),
+    ({"region": ["130102"]}, "130000"),
+    ({"update_cycle": ["每月"]}, "130123"),
+])
+def test_r7_one_facet_filter_on_a_blank_query_counts_exactly(indexed, filters, region):
+    [(facet, values)] = filters.items()
+    column = FACETS[facet]
+    accepted = {int(v) for v in values} if facet == "provider" else set(values)
+    path = {"130000": "130000", "130100": "130000/130100", "130123": "130000/130100/130123"}
+    kept = [d for d in indexed if getattr(d, column) in accepted and (
+        region is None or d.region_path == path[region]
+        or d.region_path.startswith(path[region] + "/"))]
+    result = search("", filters=filters, region=region, per_page=100)
+    assert result.total == len(kept) > 0
+    assert result.facets == python_facets(kept)
+    assert sorted(_ids(result)) == sorted(d.resource_id for d in kept)
+    remove_document(kept[0].resource_id)
+    assert search("", filters=filters, region=region).facets == python_facets(kept[1:])
