@@ -16,7 +16,10 @@ def _demo_loaders():
     for config in apps.get_app_configs():
         module = f"{config.name}.demo"
         if config.name.startswith("govshare.") and find_spec(module):
-            yield import_module(module).load_demo
+            # Some demo modules only serve their own command (exchange_demo) and load nothing.
+            load = getattr(import_module(module), "load_demo", None)
+            if load is not None:
+                yield load
 
 
 class Command(BaseCommand):
