@@ -15,12 +15,16 @@ case; each dataset has four resources, its downloads (`<code>.csv`, `.json`, `.x
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from govshare.audit.services import audit_access
 from govshare.catalog.browse import FacetValue, labelled_facets
-from govshare.catalog.models import OpenType
+from govshare.catalog.models import DataType, OpenType
 from govshare.core.exceptions import NotFound, ServiceError, ValidationError
 
 from . import portal
@@ -143,7 +147,7 @@ def _dataset(params, field="id"):
     return found
 
 
-def package_list(params, absolute):
+def package_list(params, call):
     """Names of the public datasets, by name; `limit` (at most 1000) and `offset`."""
     limit = _int(params, "limit", LIST_MAX, LIST_MAX)
     offset = _int(params, "offset", 0, 10**9)
@@ -151,26 +155,26 @@ def package_list(params, absolute):
     return [code.lower() for code in codes[offset:offset + limit]]
 
 
-def package_show(params, absolute):
+def package_show(params, call):
     """One public dataset by `id` (its code) or name, with its record and usage counts."""
-    return package_dict(_dataset(params), absolute, figures=True)
+    return package_dict(_dataset(params), call.absolute, figures=True)
 
 
-def resource_show(params, absolute):
+def resource_show(params, call):
     """One download of a public dataset by `id` (`<code>.<format>`)."""
     value = str(params.get("id") or "").strip()
     code, _dot, fmt = value.rpartition(".")
     if fmt.lower() not in FORMATS or not code:
         raise NotFound(_("没有这个资源。"))
     resource = _dataset({"id": code})
-    return resource_dict(resource, fmt.lower(), list(FORMATS).index(fmt.lower()), absolute)
+    return resource_dict(resource, fmt.lower(), list(FORMATS).index(fmt.lower()), call.absolute)
 
 
 def _organizations():
     return {_organization_name(o): o for o in portal.public_organizations()}
 
 
-def organization_list(params, absolute):
+def organization_list(params, call):
     """Providers of public datasets: names, or with `all_fields` their dicts and
     `package_count`; `sort` "name" or "package_count" (asc/desc), `limit`, `offset`,
     `organizations` (names to keep)."""
@@ -194,7 +198,7 @@ def organization_list(params, absolute):
     return [_organization_name(o) for o in chosen]
 
 
-def organization_show(params, absolute):
+def organization_show(params, call):
     """One provider by `id` (credit code) or name; `include_datasets` adds its public datasets
     (at most 1000)."""
     value = str(params.get("id") or "").strip()
@@ -209,7 +213,7 @@ def organization_show(params, absolute):
     if _flag(params, "include_datasets"):
         resources = portal.public_resources().filter(provider=organization).order_by("code")
         short = organization_dict(organization)
-        result["packages"] = [package_dict(r, absolute, organization=short)
+        result["packages"] = [package_dict(r, call.absolute, organization=short)
                               for r in resources[:LIST_MAX]]
     return result
 
@@ -275,7 +279,7 @@ def _facets(result, fields, limit):
     return facets, search_facets
 
 
-def package_search(params, absolute):
+def package_search(params, call):
     """Search the public datasets: `q` (text; `*:*` or blank for all, `field:value` terms
     filter), `fq` (`field:value` terms: organization, region, classification, open_type,
     update_cycle), `rows` (default 10, at most 1000), `start`, `facet.field` (a JSON list of
@@ -295,7 +299,7 @@ def package_search(params, absolute):
     result, resources = _window(text, filters, start, rows)
     facets, search_facets = _facets(result, fields, facet_limit)
     return {"count": result.total, "sort": "score desc, metadata_modified desc",
-            "results": [package_dict(r, absolute) for r in resources],
+            "results": [package_dict(r, call.absolute) for r in resources],
             "facets": facets, "search_facets": search_facets}
 
 
@@ -316,7 +320,7 @@ def _window(text, filters, start, rows):
     return result, [by_id[pk] for pk in ids if pk in by_id]
 
 
-def help_show(params, absolute):
+def help_show(params, call):
     """The documentation of an action, by `name`."""
     name = str(params.get("name") or "")
     if name not in ACTIONS:
@@ -324,8 +328,56 @@ def help_show(params, absolute):
     return ACTIONS[name].__doc__
 
 
+def datastore_search(params, call):
+    """Records of a public dataset as CKAN's DataStore answers them, after de-identification:
+    `resource_id` (a resource id `<code>.<format>`, or the dataset's code), `limit` (default
+    100, at most 1000), `offset`. A conditionally open dataset needs the API key of a
+    registrant holding a licence (`Authorization: god_…`); that read is audited."""
+    value = str(params.get("resource_id") or "").strip()
+    code = value.rpartition(".")[0] if value.rpartition(".")[2].lower() in FORMATS else value
+    resource = _dataset({"resource_id": code}, "resource_id")
+    if resource.current.open_type == OpenType.CONDITIONAL:
+        licence = portal.licence_check(call.registrant, resource)
+        audit_access(call.registrant, resource.code, {"action": "datastore_search",
+                                                      "licence": licence.pk})
+    limit = _int(params, "limit", 100, ROWS_MAX)
+    offset = _int(params, "offset", 0, 10**9)
+    deidentifier = portal.deidentifier(resource)
+    names = [c.identifier for c in deidentifier.columns]
+    records = [dict(zip(names, deidentifier.row(p), strict=True))
+               for p in islice(portal.payloads(resource), offset, offset + limit)]
+    return {
+        "resource_id": value, "fields": [
+            {"id": c.identifier, "type": "text" if c.transformed else DATASTORE_TYPES.get(
+                c.data_type, "text"), "info": {"label": c.name}} for c in deidentifier.columns],
+        "records": records, "total": portal.record_count(resource), "limit": limit,
+        "offset": offset,
+    }
+
+
+DATASTORE_TYPES = {DataType.INTEGER: "int", DataType.DECIMAL: "numeric",
+                   DataType.BOOLEAN: "bool", DataType.DATE: "date",
+                   DataType.DATETIME: "timestamp"}
+
+
+@dataclass(frozen=True)
+class Call:
+    """Who calls an action and how to make its URLs absolute."""
+
+    absolute: Callable[[str], str]
+    registrant: object = None
+
+
 ACTIONS = {function.__name__: function for function in (
     package_list, package_show, package_search, resource_show, organization_list,
-    organization_show, help_show)}
-# The dataset an action is about, for the per-dataset usage counts.
-DATASET_ACTIONS = {"package_show": "id", "resource_show": "id"}
+    organization_show, datastore_search, help_show)}
+# The parameter naming the dataset an action is about, for the per-dataset usage counts.
+DATASET_ACTIONS = {"package_show": "id", "resource_show": "id", "datastore_search": "resource_id"}
+
+
+def dataset_of(name, params):
+    """The public resource an answered action was about, if it was about one."""
+    value = str(params.get(DATASET_ACTIONS.get(name, ""), "") or "")
+    code, _dot, fmt = value.rpartition(".")
+    code = code if fmt.lower() in FORMATS else value
+    return portal.public_resources().filter(code__iexact=code).first() if code else None

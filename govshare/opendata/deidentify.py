@@ -83,7 +83,7 @@ def rules_errors(rules, quasi_identifiers, items) -> dict[str, list[str]]:
         errors["rules"] = [_("每个信息项都须给出处理方式，缺少：%(items)s。") % {
             "items": "、".join(missing)}]
     wrong = [q for q in quasi_identifiers
-             if q not in by_id or (rules.get(q) or {}).get("rule") == "drop"]
+             if q not in by_id or (rules.get(q) or {}).get("rule", "drop") == "drop"]
     if wrong:
         errors["quasi_identifiers"] = [_("准标识符须为对外提供（未删除）的信息项：%(items)s。")
                                        % {"items": "、".join(map(str, wrong))}]
@@ -130,8 +130,9 @@ class AddressGeneraliser:
         rest, kept, parents = value.strip(), "", [None]
         while True:
             region = self._match(rest, parents)
-            if region is None and parents != [None]:
-                # A county-level city is often written straight after the province.
+            if region is None:
+                # A level may be left out: the province before a city, or the city before a
+                # county-level city.
                 grandchildren = [c.pk for p in parents for c in self.children.get(p, [])]
                 region = self._match(rest, grandchildren)
             if region is None:

@@ -224,7 +224,9 @@ def ckan_action(request, name):
     help_url = request.build_absolute_uri(
         reverse("opendata:ckan_action", args=["help_show"]) + f"?name={name}")
     try:
-        result = action(_ckan_data(request), request.build_absolute_uri)
+        params = _ckan_data(request)
+        result = action(params, ckan.Call(request.build_absolute_uri,
+                                          registrant_from_request(request)))
     except ValueError as error:
         count_api_call(name, "error")
         return JsonResponse(f"Bad request - JSON Error: {error}", status=400, safe=False,
@@ -234,8 +236,7 @@ def ckan_action(request, name):
         status, body = _ckan_error(error)
         return JsonResponse({"help": help_url, "success": False, "error": body}, status=status,
                             json_dumps_params={"ensure_ascii": False})
-    code = result.get("package_id") or result.get("id") if name in ckan.DATASET_ACTIONS else None
-    count_api_call(name, "ok", Resource.objects.get(code=code) if code else None)
+    count_api_call(name, "ok", ckan.dataset_of(name, params))
     return JsonResponse({"help": help_url, "success": True, "result": result}, safe=False,
                         json_dumps_params={"ensure_ascii": False})
 
