@@ -104,3 +104,16 @@ def registrant(db):
         name="石家庄数智科技有限公司", credit_code=make_credit_code("9", "130100", 4242),
         kind=Registrant.Kind.ENTERPRISE, contact_name="李经理", contact_phone="0311-12345678",
         email="li@example.com"), accept_terms=True)
+
+
+@pytest.fixture
+def published_open_unreleased(officer, person):
+    """A published resource whose open type is open but which nobody has opened yet."""
+    resource = catalog_services.resource_create(
+        officer, provider=officer.organization, name="尚未开放的数据", summary="待开放。",
+        classification="321", format="database", share_type="unconditional",
+        share_modes=["api"], open_type="open", update_cycle="yearly",
+        items=[{"identifier": "bh", "name": "编号", "data_type": "string", "is_key": True}])
+    catalog_services.resource_submit(officer, resource)
+    catalog_services.resource_publish(person("hb_reviewer"), resource)
+    return resource
