@@ -201,11 +201,11 @@ def _ckan_error(error):
         return 409, {**error.field_errors, "__type": "Validation Error"}
     if isinstance(error, ckan.SearchQueryError):
         return 400, {"__type": "Search Query Error",
-                     "message": f"{_('检索条件无效')}: {error.message}"}
+                     "message": _("检索条件无效") + f": {error.message}"}
     if isinstance(error, NotFound):
-        return 404, {"__type": "Not Found Error", "message": f"{_('未找到')}: {error.message}"}
+        return 404, {"__type": "Not Found Error", "message": _("未找到") + f": {error.message}"}
     return 403, {"__type": "Authorization Error",
-                 "message": f"{_('拒绝访问')}: {error.message}"}
+                 "message": _("拒绝访问") + f": {error.message}"}
 
 
 def _ckan_throttled(message):
@@ -219,7 +219,7 @@ def ckan_action(request, name):
     action = ckan.ACTIONS.get(name)
     if action is None:
         count_api_call("unknown", "error")
-        return JsonResponse(f"Bad request - {_('未知的接口')}: {name}", status=400, safe=False,
+        return JsonResponse("Bad request - " + _("未知的接口") + f": {name}", status=400, safe=False,
                             json_dumps_params={"ensure_ascii": False})
     help_url = request.build_absolute_uri(
         reverse("opendata:ckan_action", args=["help_show"]) + f"?name={name}")
