@@ -15,11 +15,14 @@ from typing import Any
 @dataclass(frozen=True)
 class AuditCase:
     """`call(person)` performs `service` (named "<app>.<function>") as a demo user fetched with
-    `person("username")`; it must append the records `actions`, in that order, all `ok`."""
+    `person("username")`; it must append the records `actions`, in that order, all `ok`. A
+    service whose actor is not a person (a registrant of open data, a node) names its
+    `actor_type`; only a person's records must carry an organisation."""
 
     service: str
     call: Callable[[Callable[[str], Any]], Any]
     actions: tuple[str, ...]
+    actor_type: str = "user"
 
     def __str__(self):
         return self.service
