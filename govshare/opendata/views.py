@@ -219,8 +219,8 @@ def ckan_action(request, name):
     action = ckan.ACTIONS.get(name)
     if action is None:
         count_api_call("unknown", "error")
-        return JsonResponse("Bad request - " + _("未知的接口") + f": {name}", status=400, safe=False,
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse("Bad request - " + _("未知的接口") + f": {name}", status=400,
+                            safe=False, json_dumps_params={"ensure_ascii": False})
     help_url = request.build_absolute_uri(
         reverse("opendata:ckan_action", args=["help_show"]) + f"?name={name}")
     try:
