@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from govshare.audit.services import audit_access
 from govshare.catalog import browse
-from govshare.catalog.models import OpenType, Resource
+from govshare.catalog.models import DataType, OpenType, Resource
 from govshare.core.exceptions import (
     NotAuthenticated,
     NotFound,
@@ -92,7 +92,8 @@ def dataset_detail(request, code):
         deidentifier.row(p) for p in islice(portal.payloads(resource), PREVIEW_ROWS)]
     return render(request, "opendata/dataset.html", {
         "resource": resource, "version": resource.current, "conditional": conditional,
-        "columns": [(c, describe(rules.get(c.identifier))) for c in deidentifier.columns],
+        "columns": [(c, DataType(c.data_type).label, describe(rules.get(c.identifier)))
+                    for c in deidentifier.columns],
         "preview": preview, "record_count": portal.record_count(resource),
         "usage": portal.usage_totals(resource), "formats": list(FORMATS),
     })
