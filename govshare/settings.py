@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "govshare.notifications",
     "govshare.sharing",
     "govshare.exchange",
+    "govshare.opendata",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -210,3 +211,19 @@ GOVSHARE_WEBHOOK_RETRY_DELAYS = [
 
 # The largest batch body a node may push, in bytes (the node sends 50,000 rows by default).
 GOVSHARE_BATCH_MAX_BYTES = int(os.environ.get("GOVSHARE_BATCH_MAX_BYTES", str(256 * 2**20)))
+
+# Open data (R19): the k of the k-anonymity check; the secret of keyed hashes, in a file outside
+# the database (created with mode 0600 on first use); the rate limits of the public interfaces,
+# counted in a database cache table every process shares.
+GOVSHARE_OPENDATA_K = int(os.environ.get("GOVSHARE_OPENDATA_K", "5"))
+GOVSHARE_OPENDATA_HASH_KEY_FILE = Path(
+    os.environ.get("GOVSHARE_OPENDATA_HASH_KEY_FILE", DATA_DIR / "keys" / "opendata-hash.key")
+)
+GOVSHARE_OPENDATA_ANONYMOUS_RATE = os.environ.get("GOVSHARE_OPENDATA_ANONYMOUS_RATE", "60/m")
+GOVSHARE_OPENDATA_REGISTRANT_RATE = os.environ.get("GOVSHARE_OPENDATA_REGISTRANT_RATE", "600/m")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                  "LOCATION": "govshare_ratelimit_cache"},
+}
+RATELIMIT_USE_CACHE = "ratelimit"

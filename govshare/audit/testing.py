@@ -18,7 +18,8 @@ class AuditCase:
     `person("username")`; it must append the records `actions`, in that order, all `ok`.
 
     Every record's actor is a user unless `actor_types` names each record's actor type: a few
-    services act only for a machine (a node registers itself and pushes its batches)."""
+    services act only for a machine or an outsider (a node registers itself and pushes its
+    batches; a registrant of open data applies). Only a person's records carry an organisation."""
 
     service: str
     call: Callable[[Callable[[str], Any]], Any]

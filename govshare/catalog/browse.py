@@ -74,6 +74,20 @@ def labelled_facets(facets, filters):
     return labelled
 
 
+def toggled(params, facet, value):
+    """The query string with `value` of `facet` switched: a selected value is dropped, another
+    one added (the region, a single choice, is replaced)."""
+    params = params.copy()
+    chosen = params.getlist(facet)
+    if value.selected:
+        params.setlist(facet, [v for v in chosen if v != value.value])
+    elif facet == "region":
+        params.setlist(facet, [value.value])
+    else:
+        params.setlist(facet, [*chosen, value.value])
+    return params.urlencode()
+
+
 def hit_labels(hit):
     """The labels of a search hit's coded fields, for display."""
     return {facet: str(choices(getattr(hit, facet)).label)

@@ -85,8 +85,9 @@ def _compact(node):
     return {k: v for k, v in node.items() if v not in (None, "", [])}
 
 
-def dataset(resource: Resource, absolute):
-    """The dcat:Dataset node of a published resource; `absolute` makes a path a full URL."""
+def dataset(resource: Resource, absolute, *, items=None):
+    """The dcat:Dataset node of a published resource; `absolute` makes a path a full URL.
+    `items` are the data items to describe (by default all those of the version in force)."""
     version = resource.current
     page = absolute(reverse("catalog:resource_detail", args=[resource.code]))
     classification = version.classification
@@ -139,8 +140,8 @@ def dataset(resource: Resource, absolute):
         "gs:legalBasis": _text(version.legal_basis) if version.legal_basis else None,
         "gs:openType": version.open_type,
         "gs:dataUpdatedAt": _date_time(resource.data_updated_at),
-        "gs:dataItem": {"@list": [_data_item(i) for i in version.items.select_related(
-            "element")]},
+        "gs:dataItem": {"@list": [_data_item(i) for i in (
+            version.items.select_related("element") if items is None else items)]},
     })
 
 

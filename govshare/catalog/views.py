@@ -52,20 +52,6 @@ def _my_organizations(user):
     return Organization.objects.filter(pk__in=ids)
 
 
-def _toggled(params, facet, value):
-    """The query string with `value` of `facet` switched: a selected value is dropped, another
-    one added (the region, a single choice, is replaced)."""
-    params = params.copy()
-    chosen = params.getlist(facet)
-    if value.selected:
-        params.setlist(facet, [v for v in chosen if v != value.value])
-    elif facet == "region":
-        params.setlist(facet, [value.value])
-    else:
-        params.setlist(facet, [*chosen, value.value])
-    return params.urlencode()
-
-
 @login_required
 def browse_catalog(request):
     """The catalog of every level (R7), searched with facets; `region` narrows it to one
@@ -78,7 +64,7 @@ def browse_catalog(request):
     facets = browse.labelled_facets(result.facets, {**filters, "region": [region or ""]})
     params = request.GET.copy()
     params.pop("page", None)
-    links = {facet: [(value, _toggled(params, facet, value)) for value in values]
+    links = {facet: [(value, browse.toggled(params, facet, value)) for value in values]
              for facet, values in facets.items()}
     return render(request, "catalog/browse.html", {
         "query": query, "region": Region.objects.filter(code=region).first(),

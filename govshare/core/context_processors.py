@@ -9,7 +9,7 @@ from .permissions import can
 def navigation(request):
     user = request.user
     if not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [(reverse("opendata:portal"), _("开放数据"))]}
     items = [
         (reverse("home"), _("首页")),
         (reverse("orgs:region_tree"), _("行政区划与单位")),
@@ -24,6 +24,7 @@ def navigation(request):
     if can(user, "audit.view"):
         items.append((reverse("audit:record_list"), _("审计日志")))
     items.append((reverse("exchange:home"), _("数据交换")))
+    items.append((reverse("opendata:manage"), _("开放数据")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}

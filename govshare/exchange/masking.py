@@ -14,17 +14,19 @@ from collections.abc import Callable
 RULES = ("id_number", "name", "phone", "partial", "hide")
 
 
-def _keep(value: str, head: int, tail: int) -> str:
+def keep(value: str, head: int, tail: int) -> str:
+    """`value` with all but its first `head` and last `tail` characters starred; wholly starred
+    when it is no longer than what would be kept."""
     if len(value) <= head + tail:
         return "*" * len(value)
     return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail:]
 
 
 _MASKS: dict[str, Callable[[str], str]] = {
-    "id_number": lambda v: _keep(v, 6, 4),
+    "id_number": lambda v: keep(v, 6, 4),
     "name": lambda v: v[:1] + "*" * (len(v) - 1),
-    "phone": lambda v: _keep(v, 3, 4),
-    "partial": lambda v: _keep(v, len(v) // 4, len(v) // 4),
+    "phone": lambda v: keep(v, 3, 4),
+    "partial": lambda v: keep(v, len(v) // 4, len(v) // 4),
     "hide": lambda v: "******",
 }
 

@@ -46,3 +46,11 @@ OVERDUE_STEPS = Counter(
     "govshare_overdue_steps", "Workflow steps found past their legal deadline, by step.",
     ["step"], registry=REGISTRY,
 )
+OPENDATA_DOWNLOADS = Counter(
+    "govshare_opendata_downloads", "Open data downloads, by resource code and format.",
+    ["resource", "format"], registry=REGISTRY,
+)
+OPENDATA_API_CALLS = Counter(
+    "govshare_opendata_api_calls", "CKAN action API calls, by action and outcome.",
+    ["action", "outcome"], registry=REGISTRY,
+)

@@ -10,9 +10,9 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def split_token(token: str) -> tuple[str, str] | None:
-    """(key id, secret) of a well-formed token `gs_<key id>_<secret>`, else None."""
+def split_token(token: str, prefix: str = TOKEN_PREFIX) -> tuple[str, str] | None:
+    """(key id, secret) of a well-formed token `<prefix>_<key id>_<secret>`, else None."""
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+    if len(parts) != 3 or parts[0] != prefix:
         return None
     return parts[1], parts[2]

@@ -21,6 +21,7 @@ from .segment import tokens
 # items 2, provider 1), so any name match outranks any match elsewhere; a query's score is the
 # sum over its terms. Both databases compute exactly this, so they rank identically.
 FIELDS = (("name", "A", 8), ("summary", "B", 4), ("data_items", "C", 2), ("provider", "D", 1))
+FIELD_NAMES = tuple(column for column, _weight, _points in FIELDS)
 
 # Any constant works: it only has to be the same in every process writing the index.
 _ADVISORY_LOCK_KEY = 0x5EA2C4
@@ -30,6 +31,11 @@ DOCUMENT_COLUMNS = (
     "region_code", "region_path", "classification", "share_type", "open_type", "format",
     "update_cycle", "published_at",
 )
+
+
+def _fields(only):
+    """The weighted fields a query may match: all of them, or those named in `only`."""
+    return FIELDS if only is None else tuple(f for f in FIELDS if f[0] in only)
 
 
 def field_terms(doc):
@@ -91,15 +97,20 @@ class SqliteBackend:
     def lock(self, cursor):
         """Writers already queue on SQLite's one write lock (transactions BEGIN IMMEDIATE)."""
 
-    def query_terms(self, terms):
-        return " ".join(f'"{t}"' for t in terms)
+    def query_terms(self, terms, only=None):
+        phrases = " ".join(f'"{t}"' for t in terms)
+        if only is None:
+            return phrases
+        # A column filter on a parenthesised expression applies to each of its phrases.
+        return f"{{{' '.join(c for c, _w, _p in _fields(only))}}} : ({phrases})"
 
-    def score(self, terms):
+    def score(self, terms, only=None):
         """The score expression of `terms` over the rows of `source`, and its parameters."""
         # The FTS5 columns hold the terms separated by single spaces.
+        fields = _fields(only)
         parts = [f"(instr(' ' || search_fts.{column} || ' ', %s) > 0) * {points}"
-                 for _term in terms for column, _weight, points in FIELDS]
-        return " + ".join(parts), [f" {term} " for term in terms for _field in FIELDS]
+                 for _term in terms for column, _weight, points in fields]
+        return " + ".join(parts), [f" {term} " for term in terms for _field in fields]
 
     def tier(self, term, score):
         """The condition (on search_document d) that the fields holding `term` sum to `score`."""
@@ -174,16 +185,19 @@ class PostgresBackend:
         # each index several documents could otherwise lock them in opposite orders.
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
 
-    def query_terms(self, terms):
-        # Terms are letters and digits only (segment._WORD), so they need no escaping.
-        return " & ".join(f"'{t}'" for t in terms)
+    def query_terms(self, terms, only=None):
+        # Terms are letters and digits only (segment._WORD), so they need no escaping; a weight
+        # list (':ABD') keeps a term to the fields of those weights.
+        weights = "" if only is None else ":" + "".join(w for _c, w, _p in _fields(only))
+        return " & ".join(f"'{t}'{weights}" for t in terms)
 
-    def score(self, terms):
+    def score(self, terms, only=None):
         """The score expression of `terms` over the rows of `source`, and its parameters."""
+        fields = _fields(only)
         parts = [f"(d.search_vector @@ %s::tsquery)::int * {points}"
-                 for _term in terms for _column, _weight, points in FIELDS]
+                 for _term in terms for _column, _weight, points in fields]
         return " + ".join(parts), [f"'{term}':{weight}" for term in terms
-                                   for _column, weight, _points in FIELDS]
+                                   for _column, weight, _points in fields]
 
     def tier(self, term, score):
         """The condition (on search_document d) that the fields holding `term` sum to `score`."""

@@ -27,6 +27,7 @@ import datetime
 from dataclasses import dataclass, fields
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from govshare.core.exceptions import ValidationError
@@ -34,7 +35,7 @@ from govshare.orgs.models import Region
 
 from . import aggregates
 from .aggregates import FACETS, TIER
-from .backends import backend
+from .backends import FIELD_NAMES, backend
 from .models import SearchDocument
 from .segment import query_tokens
 
@@ -134,8 +135,12 @@ def _positive_int(value, low, high):
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _check_search(query, filters, region, page, per_page):
+def _check_search(query, filters, region, page, per_page, within, fields):
     errors = {}
+    if within is not None and not isinstance(within, QuerySet):
+        errors["within"] = [_("范围须为资源编号的查询集。")]
+    if fields is not None and (not fields or not set(fields) <= set(FIELD_NAMES)):
+        errors["fields"] = [_("检索字段只能是：%(names)s。") % {"names": "、".join(FIELD_NAMES)}]
     if not isinstance(query, str) or len(query) > MAX_QUERY_LENGTH:
         errors["query"] = [_("检索词须为不超过 %(n)d 个字的文本。") % {"n": MAX_QUERY_LENGTH}]
     if not _positive_int(page, 1, 10**6):
@@ -189,6 +194,14 @@ def _region_conditions(engine, region):
     if path is None:
         raise ValidationError({"region": [_("没有这个行政区划。")]})
     return [engine.subtree], [path, engine.subtree_pattern.format(path)]
+
+
+def _within_conditions(within):
+    """The WHERE condition (on alias d) keeping the resource ids `within` selects."""
+    if within is None:
+        return [], []
+    sql, params = within.query.sql_with_params()
+    return [f"d.resource_id IN ({sql})"], list(params)
 
 
 def _where(clauses):
@@ -296,15 +309,22 @@ def _hits(sql, params):
             for d in documents]
 
 
-def search(query: str, *, filters=None, region=None, page=1, per_page=20) -> SearchResult:
+def search(query: str, *, filters=None, region=None, page=1, per_page=20, within=None,
+           fields=None) -> SearchResult:
     """Resources matching every term of `query` (all of them when it is blank), best first.
 
     `filters` maps facet names to accepted values (any value within a facet, every facet);
-    an empty list is no constraint. `region` keeps that region's subtree.
+    an empty list is no constraint. `region` keeps that region's subtree. `within`, a queryset
+    of resource ids (`Resource.objects.filter(…).values("pk")`), keeps only those documents;
+    `fields` (some of "name", "summary", "data_items", "provider") are the only fields the
+    query's terms may match. Both are for readers that see part of the catalog (the open data
+    portal); their facets are counted over the documents, never from the counters.
     """
-    _check_search(query, filters, region, page, per_page)
+    _check_search(query, filters, region, page, per_page, within, fields)
     engine = backend(connection)
     filter_clauses, filter_params = _filter_conditions(filters)
+    within_clauses, within_params = _within_conditions(within)
+    filter_clauses, filter_params = filter_clauses + within_clauses, filter_params + within_params
     region_clauses, region_params = _region_conditions(engine, region)
     clauses, params = filter_clauses + region_clauses, filter_params + region_params
     offset = (page - 1) * per_page
@@ -323,12 +343,12 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20) -> Sea
     terms = query_tokens(query)
     if not terms:
         return SearchResult(0, page, per_page, [], {facet: [] for facet in FACETS})
-    if len(terms) == 1 and not filter_clauses and aggregates.is_hot(terms[0]):
+    if len(terms) == 1 and not filter_clauses and fields is None and aggregates.is_hot(terms[0]):
         return _hot_term_search(engine, terms[0], region_clauses, region_params, page, per_page)
     clauses = [engine.match, *clauses]
-    params = [engine.query_terms(terms), *params]
+    params = [engine.query_terms(terms, fields), *params]
     total, facets = _count_facets(engine.source, clauses, params)
-    score, score_params = engine.score(terms)
+    score, score_params = engine.score(terms, fields)
     hits = _hits(
         f"SELECT {_STORED}, {score} AS score FROM {engine.source} {_where(clauses)} "
         "ORDER BY score DESC, d.published_at DESC, d.resource_id DESC LIMIT %s OFFSET %s",
