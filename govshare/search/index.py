@@ -331,7 +331,7 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20, within
     if not query.strip():
         if not filter_clauses:
             total, facets = _counted_facets(region_clauses, region_params)
-        elif len(filter_clauses) == 1:
+        elif len(filter_clauses) == 1 and not within_clauses:
             [(facet, values)] = _filter_values(filters).items()
             total, facets = _paired_facets(facet, values, region_clauses, region_params)
         else:
