@@ -1,9 +1,10 @@
 """Counts kept ahead of queries, so the largest result sets are never counted on a request.
 
-- `search_facet_count`: per region, how many documents carry each facet value. The blank query
-  (the catalog browser's landing page, for the province or any region) sums these rows.
-- `search_pair_count`: per region, how many documents carry each pair of values of two facets.
-  A blank query filtered on one facet sums these rows.
+- `search_facet_count`: per region, how many documents carry each facet value, and once more
+  for the whole catalog (region_path ''). The blank query (the catalog browser's landing page,
+  for the province or any region) sums these rows.
+- `search_pair_count`: per region (and for the whole catalog), how many documents carry each
+  pair of values of two facets. A blank query filtered on one facet sums these rows.
 - `search_term_facet_count`: the same per hot term, plus the term's score tiers, per region and
   once more for the whole catalog (region_path ''), so a search without a region sums a few
   hundred rows instead of every region's. A hot term is one that at least HOT_MIN_DOCUMENTS
@@ -88,10 +89,10 @@ def _apply(cursor, table, columns, removed, added):
 def replace(cursor, before, after):
     """Move the counts of document `before` (or None) to document `after` (or None)."""
     _apply(cursor, "search_facet_count", ("region_path", "facet", "value"),
-           catalog_keys(before), catalog_keys(after))
+           _with_catalog(catalog_keys(before), 0), _with_catalog(catalog_keys(after), 0))
     _apply(cursor, "search_pair_count",
            ("region_path", "facet", "value", "other", "other_value"),
-           pair_keys(before), pair_keys(after))
+           _with_catalog(pair_keys(before), 0), _with_catalog(pair_keys(after), 0))
     old = term_scores(before) if before else {}
     new = term_scores(after) if after else {}
     terms = sorted(set(old) | set(new))
@@ -102,12 +103,13 @@ def replace(cursor, before, after):
     hot = {row[0] for row in cursor.fetchall()}
     if hot:
         _apply(cursor, "search_term_facet_count", ("term", "region_path", "facet", "value"),
-               _with_catalog(term_keys(before, hot, old)),
-               _with_catalog(term_keys(after, hot, new)))
+               _with_catalog(term_keys(before, hot, old), 1),
+               _with_catalog(term_keys(after, hot, new), 1))
 
 
-def _with_catalog(keys):
-    return keys | {(term, "", facet, value) for term, _region, facet, value in keys}
+def _with_catalog(keys, region_at):
+    """`keys` and the same keys for the whole catalog (region_path '' at `region_at`)."""
+    return keys | {(*key[:region_at], "", *key[region_at + 1:]) for key in keys}
 
 
 def is_hot(term):
@@ -153,6 +155,8 @@ def recount_catalog(cursor):
             f"SELECT region_path, '{facet}', CAST({column} AS TEXT), '{other}', "
             f"CAST({other_column} AS TEXT), COUNT(*) FROM search_document "
             f"GROUP BY region_path, {column}, {other_column}")
+    sum_catalog_rows(cursor, "search_facet_count", ("facet", "value"))
+    sum_catalog_rows(cursor, "search_pair_count", ("facet", "value", "other", "other_value"))
 
 
 def refresh_hot_terms(min_documents=HOT_MIN_DOCUMENTS):
@@ -175,14 +179,14 @@ def refresh_hot_terms(min_documents=HOT_MIN_DOCUMENTS):
         _insert(cursor, "search_term_facet_count",
                 ("term", "region_path", "facet", "value", "count"),
                 ((*key, n) for key, n in counts.items()))
-        sum_catalog_rows(cursor)
+        sum_catalog_rows(cursor, "search_term_facet_count", ("term", "facet", "value"))
     return len(hot)
 
 
-def sum_catalog_rows(cursor):
-    """Add each hot term's whole-catalog rows (region_path '') as sums of its regions' rows."""
-    cursor.execute("DELETE FROM search_term_facet_count WHERE region_path = ''")
-    cursor.execute(
-        "INSERT INTO search_term_facet_count (term, region_path, facet, value, count) "
-        "SELECT term, '', facet, value, SUM(count) FROM search_term_facet_count "
-        "GROUP BY term, facet, value")
+def sum_catalog_rows(cursor, table, columns):
+    """Replace the whole-catalog rows (region_path '') of `table` by the sums of its regions'
+    rows; `columns` are its key columns but region_path."""
+    names = ", ".join(columns)
+    cursor.execute(f"DELETE FROM {table} WHERE region_path = ''")
+    cursor.execute(f"INSERT INTO {table} (region_path, {names}, count) "
+                   f"SELECT '', {names}, SUM(count) FROM {table} GROUP BY {names}")

@@ -132,7 +132,7 @@ class SqliteBackend:
         """
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT SUM(count) FROM search_facet_count "
-                           "WHERE facet = 'share_type' AND count > 0")
+                           "WHERE region_path = '' AND facet = 'share_type'")
             catalog = cursor.fetchone()[0] or 0
         if matching * 100 >= catalog:
             return "search_document d INDEXED BY search_doc_newest"

@@ -237,11 +237,17 @@ def _grouped(rows):
     return total, facets
 
 
+def _in_region(region_clauses):
+    # Without a region, the whole catalog's rows (region_path '') hold the sums already.
+    return region_clauses or ["d.region_path = ''"]
+
+
 def _counted_facets(clauses, params):
     """Facets of every document in the region the `clauses` keep, summed from the counters."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT facet, value, SUM(count) FROM search_facet_count d "
-                       f"{_where(['d.count > 0', *clauses])} GROUP BY facet, value", params)
+                       f"{_where(['d.count > 0', *_in_region(clauses)])} GROUP BY facet, value",
+                       params)
         return _grouped(cursor.fetchall())
 
 
@@ -250,7 +256,7 @@ def _paired_facets(facet, values, region_clauses, region_params):
     the pair counters; the facet itself from the per-region counters."""
     values = [str(v) for v in values]
     where = _where(["d.facet = %s", f"d.value IN ({', '.join(['%s'] * len(values))})",
-                    "d.count > 0", *region_clauses])
+                    "d.count > 0", *_in_region(region_clauses)])
     params = [facet, *values, *region_params]
     with connection.cursor() as cursor:
         cursor.execute("SELECT other, other_value, SUM(count) FROM search_pair_count d "
@@ -265,12 +271,11 @@ def _paired_facets(facet, values, region_clauses, region_params):
 def _hot_term_search(engine, term, region_clauses, region_params, page, per_page):
     """One hot term: facets, total and score tiers from the counters; then each page is read
     tier by tier, newest first within a tier, touching only the rows it shows."""
-    # Without a region, the whole catalog's rows (region_path '') hold the sums already.
-    region = region_clauses or ["d.region_path = ''"]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT facet, value, SUM(count) FROM search_term_facet_count d "
-            f"{_where(['d.term = %s', 'd.count > 0', *region])} GROUP BY facet, value",
+            f"{_where(['d.term = %s', 'd.count > 0', *_in_region(region_clauses)])} "
+            "GROUP BY facet, value",
             [term, *region_params])
         rows = cursor.fetchall()
     total, facets = _grouped([row for row in rows if row[0] != TIER])
