@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from django.apps import apps
 from django.db.models import Q
+from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 
 from govshare.core import clock
+from govshare.core.exceptions import NotFound
 
 from . import charts, statistics
 from .models import Alert, DailyStat, StatsDay, subtree_q
@@ -287,3 +289,14 @@ def xlsx(content, report_title: str, generated_at: datetime) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def download(report, fmt: str) -> FileResponse:
+    """The archived PDF or XLSX of `report`, with its SHA-256 in `Repr-Digest` (RFC 9530)."""
+    if fmt not in ("pdf", "xlsx"):
+        raise NotFound()
+    response = FileResponse(getattr(report, fmt).open("rb"), as_attachment=True,
+                            filename=f"{report.title}.{fmt}")
+    digest = base64.b64encode(bytes.fromhex(getattr(report, f"{fmt}_sha256"))).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    return response

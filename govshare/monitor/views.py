@@ -4,7 +4,6 @@ Views parse, call a service or a read-only query, and render; which rows a viewe
 models' `restrict(actor)`, what they may do is the services' (`can()` only hides buttons).
 """
 
-import base64
 import json
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,14 +269,7 @@ def report_detail(request, pk):
 
 @login_required
 def report_download(request, pk, fmt):
-    report = _visible_report(request, pk)
-    if fmt not in ("pdf", "xlsx"):
-        raise NotFound()
-    response = FileResponse(getattr(report, fmt).open("rb"), as_attachment=True,
-                            filename=f"{report.title}.{fmt}")
-    response["Repr-Digest"] = "sha-256=:{}:".format(base64.b64encode(
-        bytes.fromhex(getattr(report, f"{fmt}_sha256"))).decode())
-    return response
+    return reporting.download(_visible_report(request, pk), fmt)
 
 
 # --- alerts -------------------------------------------------------------------------------
