@@ -25,6 +25,10 @@ def navigation(request):
         items.append((reverse("audit:record_list"), _("审计日志")))
     items.append((reverse("exchange:home"), _("数据交换")))
     items.append((reverse("opendata:manage"), _("开放数据")))
+    if user.role_assignments():
+        items.append((reverse("monitor:index"), _("监测分析")))
+    if can(user, "alert.view", None):
+        items.append((reverse("monitor:alert_list"), _("异常告警")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}
