@@ -1,11 +1,13 @@
 """Each monitor service, called once as the demo user allowed to call it (see audit/testing.py)."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from govshare.audit.testing import AuditCase
 from govshare.monitor import services
 from govshare.monitor.models import Alert
-from govshare.orgs.models import Application
+from govshare.orgs.models import Application, Region
 
 
 def _alert(person):
@@ -26,4 +28,10 @@ CASES = [
         person("operator"), _alert(person), comment="核实属实"), ("alert.confirm",)),
     AuditCase("monitor.alert_dismiss", lambda person: services.alert_dismiss(
         person("operator"), _alert(person), comment="已报备的全量核对"), ("alert.dismiss",)),
+    AuditCase("monitor.stats_compute", lambda person: services.stats_compute(
+        person("operator"), timezone.localdate() - timedelta(days=1)), ("stats.compute",)),
+    AuditCase("monitor.report_generate", lambda person: services.report_generate(
+        person("hb_reviewer"), region=Region.objects.get(code="130100"),
+        start=timezone.localdate() - timedelta(days=7), end=timezone.localdate()),
+        ("report.generate",)),
 ]
