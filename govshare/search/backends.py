@@ -205,10 +205,12 @@ class PostgresBackend:
 
         PostgreSQL's planner walks the newest-first index and tests each row even when one in
         two hundred matches (its estimate of a heap fetch is cheap; a tsvector test is not):
-        21,000 rows for 20 hits. Below 5 % of the catalog, fetch the matches through their
-        index first (OFFSET 0 keeps the planner from merging the subquery) and sort them.
+        21,000 rows for 20 hits. When the rows come from a tsvector match (`by_terms`) and
+        fewer than 5 % of the catalog match, fetch them through the GIN index first (OFFSET 0
+        keeps the planner from merging the subquery) and sort them. Plain column conditions
+        are cheap to test, and its own choice is right for them.
         """
-        if matching * 20 >= catalog_size(self.connection):
+        if not by_terms or matching * 20 >= catalog_size(self.connection):
             return (f"SELECT {columns} FROM search_document d {where} {NEWEST_FIRST} "
                     "LIMIT %s OFFSET %s")
         return (f"SELECT {columns} FROM (SELECT {stored} FROM search_document d {where} "
