@@ -70,7 +70,7 @@ def catalog_size(connection):
     with connection.cursor() as cursor:
         cursor.execute("SELECT SUM(count) FROM search_facet_count "
                        "WHERE region_path = '' AND facet = 'share_type'")
-        return cursor.fetchone()[0] or 0
+        return int(cursor.fetchone()[0] or 0)
 
 
 def document_row(connection, doc):

@@ -218,7 +218,8 @@ def _count_facets(source, clauses, params):
 def _grouped(rows):
     by_facet = {facet: [] for facet in FACETS}
     for facet, value, count in rows:
-        by_facet[facet].append((value, count))
+        # PostgreSQL sums bigints into numerics: counts are ints whichever database sums them.
+        by_facet[facet].append((value, int(count)))
     facets = {facet: _ranked(facet, counts) for facet, counts in by_facet.items()}
     total = sum(n for _value, n in facets["share_type"])
     return total, facets
