@@ -231,7 +231,8 @@ def _count_facets(source, clauses, params):
 def _grouped(rows):
     by_facet = {facet: [] for facet in FACETS}
     for facet, value, count in rows:
-        by_facet[facet].append((value, count))
+        # PostgreSQL sums bigints into numerics: counts are ints whichever database sums them.
+        by_facet[facet].append((value, int(count)))
     facets = {facet: _ranked(facet, counts) for facet, counts in by_facet.items()}
     total = sum(n for _value, n in facets["share_type"])
     return total, facets
@@ -302,10 +303,8 @@ _STORED = ", ".join(f"d.{f.name}" for f in fields(Document))
 
 def _newest_first(engine, clauses, params, matching, score, limit, offset, by_terms=False):
     """`limit` of the `matching` documents `clauses` keep, from `offset`, newest first."""
-    return _hits(
-        f"SELECT {_STORED}, {score} AS score FROM {engine.newest_source(matching, by_terms)} "
-        f"{_where(clauses)} ORDER BY d.published_at DESC, d.resource_id DESC "
-        "LIMIT %s OFFSET %s", [*params, limit, offset])
+    return _hits(engine.newest_sql(f"{_STORED}, {score} AS score", _STORED, _where(clauses),
+                                   matching, by_terms), [*params, limit, offset])
 
 
 def _hits(sql, params):

@@ -79,7 +79,8 @@ def test_r7_government_terms_stay_whole():
 
 def test_r7_facet_counts_equal_python_counts_for_the_whole_catalog(indexed):
     result = search("")
-    assert result.total == len(indexed)
+    assert type(result.total) is int and result.total == len(indexed)
+    assert {type(n) for counts in result.facets.values() for _v, n in counts} == {int}
     assert result.facets == python_facets(indexed)
     assert set(result.facets) == set(FACETS)
 
@@ -271,6 +272,9 @@ def _answers():
 def test_r7_hot_terms_answer_exactly_what_counting_answers(indexed):
     counted = _answers()
     assert refresh_hot_terms(min_documents=8) > 0
+    hot = search("登记")
+    assert type(hot.total) is int
+    assert {type(n) for counts in hot.facets.values() for _v, n in counts} == {int}
     assert is_hot("登记") and is_hot("信息") and not is_hot("结婚")
     assert _answers() == counted
     assert counted[0].facets == python_facets(_matching(indexed, "登记"))
