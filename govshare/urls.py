@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("govshare.exchange.urls")),
     path("", include("govshare.notifications.urls")),
     path("", include("govshare.sharing.urls")),
+    path("", include("govshare.supervision.urls")),
 ]

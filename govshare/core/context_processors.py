@@ -24,6 +24,7 @@ def navigation(request):
     if can(user, "audit.view"):
         items.append((reverse("audit:record_list"), _("审计日志")))
     items.append((reverse("exchange:home"), _("数据交换")))
+    items.append((reverse("supervision:index"), _("监督检查")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}
