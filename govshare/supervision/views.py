@@ -222,10 +222,13 @@ def ranking(request):
     region, period = _scope(request)
     found = Ranking.objects.filter(region=region, period=period.key).first()
     weighting = found.weights if found else rankings.weights()
+    entries = list(found.entries.select_related("organization")) if found else []
+    for entry in entries:
+        entry.part_scores = [entry.parts.get(p.key) for p in rankings.PARTS]
     return render(request, "supervision/ranking.html", {
         "region": region, "period": period, "scope_form": _scope_form(region, period),
         "ranking": found,
-        "entries": found.entries.select_related("organization") if found else [],
+        "entries": entries,
         "parts": [(p, weighting.get(p.key, 0)) for p in rankings.PARTS],
         "weight_total": sum(weighting.values()),
         "findings_cap": found.findings_cap if found else None,
