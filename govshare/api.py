@@ -19,6 +19,7 @@ from govshare.notifications.api import router as notifications_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
 from govshare.sharing.api import router as sharing_router
+from govshare.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="govshare API",
@@ -35,6 +36,7 @@ api.add_router("/", exchange_router)
 api.add_router("/delta-sharing", delta_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/sharing", sharing_router)
+api.add_router("/supervision", supervision_router)
 
 
 @api.exception_handler(ServiceError)
