@@ -15,6 +15,7 @@ from govshare.core.exceptions import (
 )
 from govshare.exchange.api import delta_router
 from govshare.exchange.api import router as exchange_router
+from govshare.monitor.api import router as monitor_router
 from govshare.notifications.api import router as notifications_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
@@ -37,6 +38,7 @@ api.add_router("/delta-sharing", delta_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/sharing", sharing_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/monitor", monitor_router)
 
 
 @api.exception_handler(ServiceError)

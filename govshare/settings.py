@@ -230,3 +230,27 @@ GOVSHARE_SUPERVISION_RANKING_WEIGHTS = {
 }
 # Open findings at which the ranking's findings part reaches zero.
 GOVSHARE_SUPERVISION_FINDINGS_CAP = int(os.environ.get("GOVSHARE_SUPERVISION_FINDINGS_CAP", "5"))
+
+# Monitoring (docs/monitoring.md). The anomaly detector's rules and their thresholds; each can
+# be set with GOVSHARE_ALERT_<NAME> (e.g. GOVSHARE_ALERT_KEYS_MIN=500).
+GOVSHARE_ALERTS = {
+    name: type(default)(os.environ.get(f"GOVSHARE_ALERT_{name.upper()}", default))
+    for name, default in {
+        "interval_minutes": 10,       # how often the detector reads the new access records
+        "baseline_days": 14,          # the history an application's baseline is learnt from
+        "baseline_min_days": 3,       # days of history before a volume spike can be judged
+        "spike_factor": 5.0,          # calls in an hour above this × the usual hourly calls
+        "spike_min_calls": 200,       # … and at least this many
+        "keys_factor": 5.0,           # distinct keys of one resource in a day above this × usual
+        "keys_min": 300,              # … and at least this many
+        "network_prefix_v4": 24,      # an address's network: its /24 (IPv4) …
+        "network_prefix_v6": 48,      # … or its /48 (IPv6)
+        "working_hours": "08:00-18:00",  # Monday to Friday; everything else is off hours
+        "off_hours_min_calls": 100,   # calls off hours in a day, at least …
+        "off_hours_share": 0.5,       # … making at least this share of the day's calls
+        "window_retention_days": 45,  # hourly access windows kept for baselines and evidence
+    }.items()
+}
+# When the monthly reports are made: the day of the month and the hour (Asia/Shanghai).
+GOVSHARE_REPORT_DAY = int(os.environ.get("GOVSHARE_REPORT_DAY", "1"))
+GOVSHARE_REPORT_HOUR = int(os.environ.get("GOVSHARE_REPORT_HOUR", "6"))

@@ -113,8 +113,11 @@ def _count_usage(view: GrantView, records: int) -> None:
 def record_access(application, view: GrantView | None, code: str, summary: dict,
                   started: float, outcome="ok") -> None:
     """The access record of one call (R17): who, which grant, what, how many, how long."""
+    credential = getattr(application, "credential", None)
     summary = {**summary, "resource": code,
                "grant": view.grant.pk if view else None,
+               # Which credential called, so a passed-on one can be told apart (R15).
+               "credential": credential.key_id if credential else "",
                "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
     with transaction.atomic():
         if view is not None and outcome == "ok":
