@@ -476,7 +476,7 @@ def report_list(request):
 
 @router.post("/reports", response={201: ReportOut})
 def report_generate(request, payload: ScopeIn):
-    return Status(201, services.report_generate(request.auth, _region(payload.region),
+    return Status(201, services.supervision_report_generate(request.auth, _region(payload.region),
                                                 payload.period))
 
 

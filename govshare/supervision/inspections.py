@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 from govshare.audit.models import AuditRecord
 from govshare.catalog.models import ChangeReason, Resource, ResourceVersion, ShareMode, ShareType
 from govshare.exchange.models import FileVersion, Node, Record, RefusedPush
+from govshare.monitor.models import Alert
 from govshare.orgs.models import Organization, Region
 from govshare.sharing.models import Deadline, Party, TimelineEntry
 from govshare.sharing.workflow import OBJECTION, SHARE_REQUEST
@@ -330,6 +331,33 @@ def private_channel(scope: Scope) -> Iterator[Hit]:
                    "first_at": _when(pushes[0].at), "last_at": _when(pushes[-1].at)})
 
 
+# --- 五: selling or passing on access ---------------------------------------------------------
+
+def access_redistributed(scope: Scope) -> Iterator[Hit]:
+    """An anomaly alert the operator confirmed as access sold or passed on (monitor's
+    `Alert.objects.confirmed_redistribution()`), about access within the period; found against
+    the organisation whose consuming application's access it was."""
+    alerts = (Alert.objects.confirmed_redistribution()
+              .filter(window_start__gte=scope.period.start_at, window_start__lt=scope.period.end_at,
+                      organization__in=scope.organizations())
+              .select_related("organization", "application", "decided_by").order_by("pk"))
+    for alert in alerts:
+        yield Hit(Rule.ACCESS_REDISTRIBUTED, alert.organization, "monitor.alert", str(alert.pk),
+                  f"{alert.number} {alert.application}"[:300],
+                  gettext_noop("应用系统“%(application)s”对资源 %(resource)s 的访问经运维单位核实"
+                               "为出售或转让访问权（告警 %(number)s，%(window)s）：%(comment)s"),
+                  {"application": alert.application.name, "resource": alert.resource_code or "—",
+                   "number": alert.number, "window": f"{alert.window_start:%Y-%m-%d %H:%M}",
+                   "comment": alert.comment},
+                  {"alert": alert.number, "alert_rule": alert.rule,
+                   "application": alert.application.name, "resource": alert.resource_code,
+                   "window_start": _when(alert.window_start), "window_end": _when(alert.window_end),
+                   "observed": alert.observed, "threshold": alert.threshold,
+                   "confirmed_by": str(alert.decided_by or ""),
+                   "confirmed_at": _when(alert.decided_at), "comment": alert.comment,
+                   "alert_evidence": alert.evidence})
+
+
 # --- 二: funded projects approved without sharing --------------------------------------------
 
 def project_unshared(scope: Scope) -> Iterator[Hit]:
@@ -361,6 +389,7 @@ RULES = {
     Rule.NO_NODE: no_node,
     Rule.REFUSAL_WITHOUT_GROUND: refusal_without_ground,
     Rule.OVERDUE_STEP: overdue_step,
+    Rule.ACCESS_REDISTRIBUTED: access_redistributed,
 }
 
 

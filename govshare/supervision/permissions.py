@@ -109,6 +109,6 @@ def project_reject(actor, project):
     return project_approve(actor, project)
 
 
-@rule("report.generate")
-def report_generate(actor, region):
+@rule("supervision_report.generate")
+def supervision_report_generate(actor, region):
     return is_platform(actor) or oversees(actor, region)

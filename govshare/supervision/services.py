@@ -464,10 +464,10 @@ def project_reject(actor, project, *, comment):
 # --- reports ------------------------------------------------------------------------------
 
 @transaction.atomic
-def report_generate(actor, region, period):
+def supervision_report_generate(actor, region, period):
     """The supervision report of `region` for `period` (PDF and XLSX), delivered to the
     region's authority."""
-    authorize(actor, "report.generate", region)
+    authorize(actor, "supervision_report.generate", region)
     period = parse_period(period)
     with translation.override(settings.LANGUAGE_CODE):
         content = reports.build(region, period)
@@ -482,7 +482,7 @@ def report_generate(actor, region, period):
            message=gettext_noop("%(region)s%(period)s监督检查报告已生成。"),
            params={"region": region.name, "period": period.key},
            url=reverse("supervision:report_detail", args=[report.pk]))
-    audit_record(actor, "report.generate", report, {"region": region.code,
+    audit_record(actor, "supervision_report.generate", report, {"region": region.code,
                                                     "period": period.key})
     return report
 

@@ -36,5 +36,5 @@ def inspect(region_code: str = "", period: str = ""):
 def report(region_code: str = "", period: str = ""):
     """Generate and deliver the supervision report of each region for `period`."""
     period = period or current_period().key
-    return {region.code: services.report_generate(PLATFORM, region, period).pk
+    return {region.code: services.supervision_report_generate(PLATFORM, region, period).pk
             for region in _regions(region_code)}

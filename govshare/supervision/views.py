@@ -332,7 +332,7 @@ def reports(request):
     return render(request, "supervision/reports.html", {
         "reports": SupervisionReport.objects.restrict(request.user).select_related("region"),
         "scope_form": _scope_form(region, period),
-        "can_generate": can(request.user, "report.generate", region),
+        "can_generate": can(request.user, "supervision_report.generate", region),
     })
 
 
@@ -343,7 +343,7 @@ def report_generate(request):
     if not form.is_valid():
         messages.error(request, _("请选择行政区划并填写期间。"))
         return redirect("supervision:reports")
-    report = services.report_generate(request.user, form.cleaned_data["region"],
+    report = services.supervision_report_generate(request.user, form.cleaned_data["region"],
                                       form.cleaned_data["period"])
     messages.success(request, _("报告已生成并送达主管部门。"))
     return redirect("supervision:report_detail", pk=report.pk)

@@ -198,6 +198,45 @@ def test_r9_r21_a_push_from_an_unregistered_node_is_found(county, person, tmp_pa
     assert finding.evidence["resources"] == [county.police_resource.code]
 
 
+def _alert(county, **fields):
+    from govshare.monitor.models import Alert
+
+    fields = {"subject": "203.0.113.0/24"} | fields
+    return Alert.objects.create(
+        rule=Alert.Rule.NEW_NETWORK, application=county.civil_application,
+        organization=county.civil, resource_code=county.police_resource.code,
+        window_start=INSPECTED - datetime.timedelta(days=3),
+        window_end=INSPECTED - datetime.timedelta(days=2), observed=420, threshold=0,
+        evidence={"networks": ["203.0.113.0/24"]}, **fields)
+
+
+def test_r15_r21_access_confirmed_as_passed_on_is_found(county, person, at_inspection):
+    from govshare.monitor import services as monitor
+
+    alert = _alert(county)
+    monitor.alert_confirm(person("operator"), alert, comment="凭证被转给第三方公司使用")
+    _inspect(county, person)
+    [finding] = _only(Rule.ACCESS_REDISTRIBUTED)
+    assert finding.organization == county.civil
+    assert finding.object_type == "monitor.alert" and finding.object_id == str(alert.pk)
+    assert finding.evidence["confirmed_by"] == "运维值班员"
+    assert finding.evidence["alert_evidence"] == {"networks": ["203.0.113.0/24"]}
+    assert "凭证被转给第三方公司使用" in finding.text
+
+
+def test_r15_alerts_not_confirmed_as_redistribution_are_not_findings(county, person,
+                                                                      at_inspection):
+    from govshare.monitor import services as monitor
+
+    monitor.alert_confirm(person("operator"), _alert(county), comment="迁移机房",
+                          redistribution=False)
+    monitor.alert_dismiss(person("operator"), _alert(county, subject="198.51.100.0/24"),
+                          comment="已知批处理")
+    _alert(county, subject="192.0.2.0/24")
+    _inspect(county, person)
+    assert _found() == []
+
+
 def test_r9_r21_an_approved_project_that_does_not_share_is_found(county, person,
                                                                  at_inspection):
     project = InfoProject.objects.create(
