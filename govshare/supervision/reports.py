@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -138,7 +140,8 @@ def build(region, period: Period) -> ReportContent:
         title=_("%(region)s政务信息资源共享监督检查报告") % {"region": region.name},
         subtitle=_("期间：%(period)s（%(start)s至%(end)s）　生成时间：%(now)s") % {
             "period": period.label, "start": period.start.isoformat(),
-            "end": period.end.isoformat(), "now": f"{clock.now():%Y-%m-%d %H:%M}"},
+            "end": period.end.isoformat(),
+            "now": f"{timezone.localtime(clock.now()):%Y-%m-%d %H:%M}"},
         summary=summary, tables=tables)
 
 
@@ -159,3 +162,12 @@ def render_xlsx(content: ReportContent) -> ContentFile:
     buffer = io.BytesIO()
     book.save(buffer)
     return ContentFile(buffer.getvalue())
+
+
+def render_pdf(content: ReportContent) -> ContentFile:
+    """The same tables as a PDF: a template laid out by WeasyPrint, which sets the Chinese text
+    in the system's CJK font (Noto Sans CJK SC) and embeds it, as monitor's reports do."""
+    from weasyprint import HTML  # heavy; only report generation needs it
+
+    html = render_to_string("supervision/report_document.html", {"content": content})
+    return ContentFile(HTML(string=html).write_pdf())
