@@ -8,7 +8,7 @@ from govshare.core.admin import operator_admin
 from govshare.core.exceptions import ServiceError
 
 from . import services
-from .models import Node
+from .models import Node, RefusedPush
 
 
 @admin.register(Node, site=operator_admin)
@@ -40,3 +40,21 @@ class NodeAdmin(admin.ModelAdmin):
     @admin.action(description=_("吊销所选节点"))
     def revoke(self, request, queryset):
         self._each(request, queryset, services.node_revoke)
+
+
+@admin.register(RefusedPush, site=operator_admin)
+class RefusedPushAdmin(admin.ModelAdmin):
+    """Pushes refused for want of an approved node, kept for supervision (read only)."""
+
+    list_display = ["at", "reason", "resource_code", "key_id", "node", "source_address"]
+    list_filter = ["reason"]
+    search_fields = ["resource_code", "key_id", "source_address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
