@@ -24,6 +24,10 @@ def navigation(request):
     if can(user, "audit.view"):
         items.append((reverse("audit:record_list"), _("审计日志")))
     items.append((reverse("exchange:home"), _("数据交换")))
+    if user.role_assignments():
+        items.append((reverse("monitor:index"), _("监测分析")))
+    if can(user, "alert.view", None):
+        items.append((reverse("monitor:alert_list"), _("异常告警")))
     items.append((reverse("supervision:index"), _("监督检查")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))

@@ -8,7 +8,9 @@ keeps at most one future run of each booked.
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
@@ -16,7 +18,11 @@ from django_tasks_db.models import DBTaskResult
 from govshare.core import clock
 from govshare.core.permissions import denials_recorded
 
-from . import services
+from . import services, statistics
+from .models import Report
+
+# Days back the hourly statistics run looks for days never computed after they ended.
+STATS_LOOKBACK_DAYS = 7
 
 
 class _Monitor:
@@ -59,8 +65,60 @@ def detect_anomalies() -> int:
     return len(raised)
 
 
+@task()
+def refresh_statistics() -> list[str]:
+    """Compute today's statistics so far, and the last days' again until computed after
+    they ended; then book the next run in an hour."""
+    today = clock.today()
+    days = [*statistics.stale_days(today - timedelta(days=STATS_LOOKBACK_DAYS), today), today]
+    with denials_recorded():
+        for day in sorted(set(days)):
+            services.stats_compute(MONITOR, day)
+    _book(refresh_statistics, clock.now() + timedelta(hours=1))
+    return [day.isoformat() for day in sorted(set(days))]
+
+
+def previous_month(today) -> tuple:
+    """(first day, last day) of the month before `today`'s."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def _next_report_time(now):
+    """The next monthly report time: GOVSHARE_REPORT_DAY at GOVSHARE_REPORT_HOUR."""
+    local = timezone.localtime(now)
+    at = local.replace(day=settings.GOVSHARE_REPORT_DAY, hour=settings.GOVSHARE_REPORT_HOUR,
+                       minute=0, second=0, microsecond=0)
+    if at <= local:
+        at = (at.replace(day=28) + timedelta(days=4)).replace(day=settings.GOVSHARE_REPORT_DAY)
+    return at
+
+
+@task()
+def make_monthly_reports() -> list[int]:
+    """Last month's report for every region with a sharing authority (unless made already),
+    then book next month's run."""
+    start, end = previous_month(clock.today())
+    organizations = apps.get_model("orgs", "Organization").objects
+    regions = (apps.get_model("orgs", "Region").objects
+               .filter(pk__in=organizations.filter(duty="authority").values("region_id"))
+               .order_by("path"))
+    made = []
+    with denials_recorded():
+        for region in regions:
+            if Report.objects.filter(region=region, period_start=start,
+                                     kind=Report.Kind.MONTHLY).exists():
+                continue
+            report = services.report_generate(MONITOR, region=region, start=start, end=end,
+                                              kind=Report.Kind.MONTHLY)
+            made.append(report.pk)
+    _book(make_monthly_reports, _next_report_time(clock.now()))
+    return made
+
+
 def schedule_monitoring() -> list:
     """Book the first run of each periodic monitoring task not booked yet."""
     now = clock.now()
-    booked = [_book(detect_anomalies, now)]
+    booked = [_book(detect_anomalies, now), _book(refresh_statistics, now),
+              _book(make_monthly_reports, _next_report_time(now))]
     return [result for result in booked if result is not None]
