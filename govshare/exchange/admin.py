@@ -4,6 +4,7 @@ services, so they are checked and audited like every other path."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from govshare.catalog.admin import ReadOnlyAdmin
 from govshare.core.admin import operator_admin
 from govshare.core.exceptions import ServiceError
 
@@ -43,18 +44,9 @@ class NodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RefusedPush, site=operator_admin)
-class RefusedPushAdmin(admin.ModelAdmin):
+class RefusedPushAdmin(ReadOnlyAdmin):
     """Pushes refused for want of an approved node, kept for supervision (read only)."""
 
     list_display = ["at", "reason", "resource_code", "key_id", "node", "source_address"]
     list_filter = ["reason"]
     search_fields = ["resource_code", "key_id", "source_address"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

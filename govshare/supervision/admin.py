@@ -3,20 +3,10 @@ services (pages, API, tasks), so it is checked and audited."""
 
 from django.contrib import admin
 
+from govshare.catalog.admin import ReadOnlyAdmin as _ReadOnly
 from govshare.core.admin import operator_admin
 
 from .models import Criticism, Finding, InfoProject, Inspection, RectificationNotice
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Inspection, site=operator_admin)
