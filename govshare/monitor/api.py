@@ -10,7 +10,7 @@ from govshare.core import clock
 from govshare.core.exceptions import NotFound, ValidationError
 from govshare.core.permissions import authorize
 
-from . import reporting, services, statistics
+from . import reporting, services, stats
 from .models import Alert, DailyStat, Report
 
 router = Router(tags=["monitor"])
@@ -32,7 +32,7 @@ class StatsOut(Schema):
 
 
 @router.get("/stats", response=StatsOut)
-def stats(request, region: str | None = None, organization_id: int | None = None,
+def stats_figures(request, region: str | None = None, organization_id: int | None = None,
           start: date | None = None, end: date | None = None):
     """A dashboard's figures: of a region and the regions below it (`region`, a GB/T 2260
     code), of one department (`organization_id`), or of the platform (neither; the operator).
@@ -53,9 +53,9 @@ def stats(request, region: str | None = None, organization_id: int | None = None
     else:
         authorize(request.auth, "dashboard.view_platform")
         rows = DailyStat.objects.all()
-    return {"start": start, "end": end, "totals": statistics.totals(rows, start, end),
-            "series": statistics.series(rows, start, end, statistics.NAMES),
-            "departments": statistics.by_department(rows, start, end)}
+    return {"start": start, "end": end, "totals": stats.totals(rows, start, end),
+            "series": stats.series(rows, start, end, stats.NAMES),
+            "departments": stats.by_department(rows, start, end)}
 
 
 class ReportOut(Schema):

@@ -6,17 +6,22 @@ from django.utils.translation import gettext_lazy as _
 from govshare.core.exceptions import ValidationError
 
 
+def _date():
+    """A browser date picker; it takes ISO dates whatever the language's date format."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=_date())
     end = forms.DateField(label=_("截止日期"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=_date())
 
 
 class ReportForm(forms.Form):
     region = forms.ChoiceField(label=_("行政区划"))
-    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("起始日期"), widget=_date())
+    end = forms.DateField(label=_("截止日期"), widget=_date())
 
     def __init__(self, data=None, *, regions=(), **kwargs):
         super().__init__(data, **kwargs)

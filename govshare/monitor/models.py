@@ -91,7 +91,7 @@ class DailyStat(models.Model):
 
     Figures about a resource alone (rows ingested, staleness) have no consumer; objections
     name the consumer but no application; a refused call for an unknown resource has no
-    provider. The measures are listed, with their definitions, in `statistics.MEASURES`.
+    provider. The measures are listed, with their definitions, in `stats.MEASURES`.
     """
 
     day = models.DateField(_("日期"), db_index=True)

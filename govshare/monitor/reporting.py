@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from govshare.core import clock
 from govshare.core.exceptions import NotFound
 
-from . import charts, statistics
+from . import charts, stats
 from .models import Alert, DailyStat, StatsDay, subtree_q
 
 TREND = ("gateway_calls", "errors")
@@ -128,11 +128,11 @@ def _stale(region, end):
            .values_list("resource_id", flat=True))
     resources = (_model("catalog.Resource").objects.filter(pk__in=ids)
                  .select_related("provider", "published_version").order_by("code"))
-    updates = statistics.last_updates(statistics.day_bounds(last)[1])
+    updates = stats.last_updates(stats.day_bounds(last)[1])
     rows = []
     for resource in resources:
         updated = (resource.data_updated_at if resource.data_updated_at
-                   and resource.data_updated_at < statistics.day_bounds(last)[1]
+                   and resource.data_updated_at < stats.day_bounds(last)[1]
                    else updates.get(resource.pk)) or resource.first_published_at
         rows.append({
             "code": resource.code, "resource": resource.name,
@@ -166,8 +166,8 @@ def _alerts(region, start_at, end_at):
 
 
 def problems(region, start: date, end: date) -> dict:
-    start_at = statistics.day_bounds(start)[0]
-    end_at = statistics.day_bounds(end)[1]
+    start_at = stats.day_bounds(start)[0]
+    end_at = stats.day_bounds(end)[1]
     return {"overdue": _overdue(region, start_at, end_at), "stale": _stale(region, end),
             "objections": _objections(region, end_at),
             "alerts": _alerts(region, start_at, end_at)}
@@ -176,9 +176,9 @@ def problems(region, start: date, end: date) -> dict:
 def build(region, start: date, end: date) -> Content:
     rows = DailyStat.objects.in_region(region)
     return Content(
-        region=region, start=start, end=end, totals=statistics.totals(rows, start, end),
-        series=statistics.series(rows, start, end, statistics.NAMES),
-        departments=statistics.by_department(rows, start, end),
+        region=region, start=start, end=end, totals=stats.totals(rows, start, end),
+        series=stats.series(rows, start, end, stats.NAMES),
+        departments=stats.by_department(rows, start, end),
         problems=problems(region, start, end))
 
 
@@ -193,7 +193,7 @@ def title(region, start: date, end: date) -> str:
 
 
 def _labels():
-    return {m.name: str(m.label) for m in statistics.MEASURES}
+    return {m.name: str(m.label) for m in stats.MEASURES}
 
 
 def _charts(content) -> list[str]:
@@ -221,7 +221,7 @@ def pdf(content, report_title: str, generated_at: datetime) -> bytes:
 
     html = render_to_string("monitor/report_document.html", {
         "title": report_title, "content": content, "generated_at": generated_at,
-        "measures": [(m, content.totals[m.name]) for m in statistics.MEASURES],
+        "measures": [(m, content.totals[m.name]) for m in stats.MEASURES],
         "charts": _charts(content), "columns": DEPARTMENT_COLUMNS,
         "departments": [[row.get(key, 0) for key, _label in DEPARTMENT_COLUMNS]
                         for row in content.departments],
@@ -253,7 +253,7 @@ def xlsx(content, report_title: str, generated_at: datetime) -> bytes:
     summary.append([_("生成时间"), timezone.localtime(generated_at).strftime("%Y-%m-%d %H:%M")])
     summary.append([])
     summary.append([_("指标"), _("数值"), _("口径")])
-    for measure in statistics.MEASURES:
+    for measure in stats.MEASURES:
         summary.append([str(measure.label), content.totals[measure.name],
                         str(measure.definition)])
     summary.column_dimensions["A"].width = 22
@@ -261,8 +261,8 @@ def xlsx(content, report_title: str, generated_at: datetime) -> bytes:
     summary.column_dimensions["C"].width = 80
 
     series = content.series
-    daily = _sheet(workbook, _("每日"), [_("日期"), *(labels[n] for n in statistics.NAMES)],
-                   [[day, *(series[n][i] for n in statistics.NAMES)]
+    daily = _sheet(workbook, _("每日"), [_("日期"), *(labels[n] for n in stats.NAMES)],
+                   [[day, *(series[n][i] for n in stats.NAMES)]
                     for i, day in enumerate(series["days"])])
     last_row = len(series["days"]) + 1
     for names, title_text, anchor, kind in (
@@ -272,7 +272,7 @@ def xlsx(content, report_title: str, generated_at: datetime) -> bytes:
         chart.title = title_text
         chart.height, chart.width = 7, 18
         for name in names:
-            column = statistics.NAMES.index(name) + 2
+            column = stats.NAMES.index(name) + 2
             chart.add_data(Reference(daily, min_col=column, min_row=1, max_row=last_row),
                            titles_from_data=True)
         chart.set_categories(Reference(daily, min_col=1, min_row=2, max_row=last_row))

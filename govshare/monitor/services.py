@@ -25,7 +25,7 @@ from govshare.core.permissions import authorize
 from govshare.core.validation import require
 from govshare.notifications.dispatch import notify
 
-from . import detection, recipients, reporting, statistics
+from . import detection, recipients, reporting, stats
 from .models import Alert, DetectorCursor, Report
 
 
@@ -139,7 +139,7 @@ def stats_compute(actor, day):
     authorize(actor, "stats.compute", day)
     if day > clock.today():
         raise ValidationError({"day": [_("不能统计尚未到来的日期。")]})
-    stats_day = statistics.store(day)
+    stats_day = stats.store(day)
     audit_record(actor, "stats.compute", stats_day,
                  {"day": day.isoformat(), "rows": stats_day.rows})
     return stats_day
@@ -189,8 +189,8 @@ def report_generate(actor, *, region, start, end, kind=Report.Kind.ON_DEMAND):
     authorize(actor, "report.generate", region)
     _check_period(start, end)
     with translation.override(settings.LANGUAGE_CODE):
-        for day in statistics.stale_days(start, end):
-            statistics.store(day)
+        for day in stats.stale_days(start, end):
+            stats.store(day)
         content = reporting.build(region, start, end)
         generated_at = clock.now()
         title = reporting.title(region, start, end)

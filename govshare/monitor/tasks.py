@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from govshare.core import clock
 from govshare.core.permissions import denials_recorded
 
-from . import services, statistics
+from . import services, stats
 from .models import Report
 
 # Days back the hourly statistics run looks for days never computed after they ended.
@@ -70,7 +70,7 @@ def refresh_statistics() -> list[str]:
     """Compute today's statistics so far, and the last days' again until computed after
     they ended; then book the next run in an hour."""
     today = clock.today()
-    days = [*statistics.stale_days(today - timedelta(days=STATS_LOOKBACK_DAYS), today), today]
+    days = [*stats.stale_days(today - timedelta(days=STATS_LOOKBACK_DAYS), today), today]
     with denials_recorded():
         for day in sorted(set(days)):
             services.stats_compute(MONITOR, day)

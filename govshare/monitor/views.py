@@ -31,7 +31,7 @@ from govshare.core.exceptions import (
 from govshare.core.permissions import authorize, can
 from govshare.orgs.authentication import application_from_token
 
-from . import reporting, services, statistics
+from . import reporting, services, stats
 from .collectors import TaskQueueCollector
 from .forms import DecisionForm, PeriodForm, ReportForm
 from .metrics import REGISTRY, multiprocess_dir
@@ -105,9 +105,9 @@ def _period(request):
 
 def _chart_data(rows, start, end):
     """What the page's ECharts draw: daily trends and the departments' calls."""
-    labels = {m.name: str(m.label) for m in statistics.MEASURES}
-    series = statistics.series(rows, start, end, statistics.NAMES)
-    departments = statistics.by_department(rows, start, end)[:reporting.TOP_DEPARTMENTS]
+    labels = {m.name: str(m.label) for m in stats.MEASURES}
+    series = stats.series(rows, start, end, stats.NAMES)
+    departments = stats.by_department(rows, start, end)[:reporting.TOP_DEPARTMENTS]
 
     def lines(names):
         return {"days": series["days"],
@@ -130,13 +130,13 @@ def _chart_data(rows, start, end):
 
 def _dashboard(request, template, rows, **context):
     start, end, form = _period(request)
-    measures = statistics.totals(rows, start, end)
+    measures = stats.totals(rows, start, end)
     return _page(request, template, {
         "form": form, "start": start, "end": end,
-        "measures": [(m, measures[m.name]) for m in statistics.MEASURES],
+        "measures": [(m, measures[m.name]) for m in stats.MEASURES],
         "charts": _chart_data(rows, start, end),
         "computed": StatsDay.objects.filter(day__lte=end).order_by("-day").first(),
-        "departments": statistics.by_department(rows, start, end),
+        "departments": stats.by_department(rows, start, end),
         "columns": reporting.DEPARTMENT_COLUMNS, **context})
 
 
@@ -263,7 +263,7 @@ def report_detail(request, pk):
     report = _visible_report(request, pk)
     return _page(request, "monitor/report_detail.html", {
         "report": report, "measures": [(m, report.figures.get("totals", {}).get(m.name, 0))
-                                       for m in statistics.MEASURES],
+                                       for m in stats.MEASURES],
         "problems": _problem_tables(report.problems)})
 
 

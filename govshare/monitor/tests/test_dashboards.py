@@ -1,4 +1,4 @@
-"""Dashboards: each viewer sees only what it may (R17), with the figures of the statistics."""
+"""Dashboards: each viewer sees only what it may (R17), with the figures of the stats."""
 
 from datetime import date, datetime
 

@@ -15,7 +15,7 @@ from govshare.audit.models import AuditRecord
 from govshare.catalog.models import Resource
 from govshare.exchange.models import Batch
 from govshare.monitor.models import Report
-from govshare.monitor.statistics import MEASURES, day_bounds
+from govshare.monitor.stats import MEASURES, day_bounds
 from govshare.monitor.tasks import make_monthly_reports
 from govshare.notifications.models import Notification
 from govshare.sharing.models import Grant, Objection, ShareRequest, TimelineEntry
