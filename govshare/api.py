@@ -21,6 +21,7 @@ from govshare.opendata.api import router as opendata_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
 from govshare.sharing.api import router as sharing_router
+from govshare.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="govshare API",
@@ -38,6 +39,7 @@ api.add_router("/delta-sharing", delta_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/sharing", sharing_router)
 api.add_router("/", opendata_router)
+api.add_router("/supervision", supervision_router)
 api.add_router("/monitor", monitor_router)
 
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "govshare.sharing",
     "govshare.exchange",
     "govshare.opendata",
+    "govshare.supervision",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -227,6 +228,26 @@ CACHES = {
                   "LOCATION": "govshare_ratelimit_cache"},
 }
 RATELIMIT_USE_CACHE = "ratelimit"
+# Supervision (docs/supervision.md). The period inspections, rankings and reports cover by
+# default: "month", "quarter" or "year".
+GOVSHARE_SUPERVISION_PERIOD = os.environ.get("GOVSHARE_SUPERVISION_PERIOD", "quarter")
+# Days a published shared resource may go without data, and a reform's catalog changes without
+# re-submission, before an inspection reports it.
+GOVSHARE_SUPERVISION_GRACE_DAYS = int(os.environ.get("GOVSHARE_SUPERVISION_GRACE_DAYS", "30"))
+# What a refusal's statutory ground must contain: a law named in 《》 or an article number.
+GOVSHARE_SUPERVISION_STATUTORY_PATTERN = os.environ.get(
+    "GOVSHARE_SUPERVISION_STATUTORY_PATTERN", r"《[^》]+》|第[一二三四五六七八九十百千零〇\d]+条")
+# The ranking's weights (R20), shown beside it: GOVSHARE_RANKING_WEIGHT_<PART>.
+GOVSHARE_SUPERVISION_RANKING_WEIGHTS = {
+    part: float(os.environ.get(f"GOVSHARE_RANKING_WEIGHT_{part.upper()}", default))
+    for part, default in {
+        "catalog_completeness": "20", "freshness": "20", "answer_time": "20",
+        "grants_served": "15", "objections_resolved": "10", "findings_open": "15",
+    }.items()
+}
+# Open findings at which the ranking's findings part reaches zero.
+GOVSHARE_SUPERVISION_FINDINGS_CAP = int(os.environ.get("GOVSHARE_SUPERVISION_FINDINGS_CAP", "5"))
+
 # Monitoring (docs/monitoring.md). The anomaly detector's rules and their thresholds; each can
 # be set with GOVSHARE_ALERT_<NAME> (e.g. GOVSHARE_ALERT_KEYS_MIN=500).
 GOVSHARE_ALERTS = {

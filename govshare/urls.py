@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("govshare.notifications.urls")),
     path("", include("govshare.sharing.urls")),
     path("", include("govshare.opendata.urls")),
+    path("", include("govshare.supervision.urls")),
 ]

@@ -29,6 +29,7 @@ def navigation(request):
         items.append((reverse("monitor:index"), _("监测分析")))
     if can(user, "alert.view", None):
         items.append((reverse("monitor:alert_list"), _("异常告警")))
+    items.append((reverse("supervision:index"), _("监督检查")))
     if getattr(user, "is_operator", False):
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}

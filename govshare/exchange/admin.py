@@ -4,11 +4,12 @@ services, so they are checked and audited like every other path."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from govshare.catalog.admin import ReadOnlyAdmin
 from govshare.core.admin import operator_admin
 from govshare.core.exceptions import ServiceError
 
 from . import services
-from .models import Node
+from .models import Node, RefusedPush
 
 
 @admin.register(Node, site=operator_admin)
@@ -40,3 +41,12 @@ class NodeAdmin(admin.ModelAdmin):
     @admin.action(description=_("吊销所选节点"))
     def revoke(self, request, queryset):
         self._each(request, queryset, services.node_revoke)
+
+
+@admin.register(RefusedPush, site=operator_admin)
+class RefusedPushAdmin(ReadOnlyAdmin):
+    """Pushes refused for want of an approved node, kept for supervision (read only)."""
+
+    list_display = ["at", "reason", "resource_code", "key_id", "node", "source_address"]
+    list_filter = ["reason"]
+    search_fields = ["resource_code", "key_id", "source_address"]

@@ -143,6 +143,38 @@ class Batch(models.Model):
         return self.batch_id
 
 
+class RefusedPush(models.Model):
+    """A push of data the platform refused because no approved node signed it: unsigned, an
+    unknown key, a node not yet approved or revoked, a bad signature. Supervision reads these
+    to find exchange outside the platform's registered channels (R9, article 22); the platform
+    notes them itself, as nobody it knows acted."""
+
+    class Reason(models.TextChoices):
+        UNSIGNED = "unsigned", _("未签名")
+        UNKNOWN_KEY = "unknown_key", _("未注册的节点密钥")
+        BAD_SIGNATURE = "bad_signature", _("签名无效")
+        PENDING = "pending", _("节点未获批准")
+        REVOKED = "revoked", _("节点已吊销")
+
+    at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
+    reason = models.CharField(_("拒绝原因"), max_length=20, choices=Reason.choices)
+    key_id = models.CharField(_("密钥标识"), max_length=200, blank=True)
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    resource_code = models.CharField(_("资源代码"), max_length=40, blank=True)
+    path = models.CharField(max_length=300)
+    source_address = models.CharField(_("来源地址"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("被拒绝的推送")
+        verbose_name_plural = _("被拒绝的推送")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.resource_code} {self.reason}"
+
 
 class Masking(models.Model):
     """How a grant's data items are de-identified (脱敏) on the way out: {identifier: rule}.

@@ -16,11 +16,13 @@ from http_message_signatures import (
     algorithms,
 )
 
+from govshare.catalog.models import Resource
 from govshare.core import clock
+from govshare.core.context import client_address
 from govshare.core.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from govshare.node.signing import COVERED_COMPONENTS, public_key_from_text
 
-from .models import Node
+from .models import Node, RefusedPush
 
 MAX_AGE = datetime.timedelta(minutes=5)
 
@@ -38,10 +40,16 @@ class _Keys(HTTPSignatureKeyResolver):
     def __init__(self, lookup):
         self.lookup = lookup
         self.key_id = None
+        self.refusal = None
 
     def resolve_public_key(self, key_id: str):
         self.key_id = key_id
-        return self.lookup(key_id)
+        try:
+            return self.lookup(key_id)
+        except NotAuthenticated as error:
+            # The library wraps whatever the resolver raises; keep ours to re-raise as it is.
+            self.refusal = error
+            raise
 
     def resolve_private_key(self, key_id: str):
         raise NotImplementedError("the platform never signs as a node")
@@ -62,14 +70,19 @@ def request_body(request) -> bytes:
 def verify(request, lookup) -> str:
     """Verify the request's signature with the key `lookup(key_id)` gives; return the key id."""
     if "signature-input" not in request.headers or "signature" not in request.headers:
-        raise NotAuthenticated(_("请求未签名：节点的每个请求都须带 HTTP 消息签名（RFC 9421）。"))
+        raise NotAuthenticated(_("请求未签名：节点的每个请求都须带 HTTP 消息签名（RFC 9421）。"),
+                               reason=RefusedPush.Reason.UNSIGNED)
     keys = _Keys(lookup)
     verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=keys)
     try:
         verifier.verify(_Message(request), max_age=MAX_AGE, require_components=COVERED_COMPONENTS,
                         body=request_body(request))
     except HTTPMessageSignaturesException as error:
-        raise NotAuthenticated(_("请求签名无效：%(error)s") % {"error": error}) from None
+        if keys.refusal is not None:
+            raise keys.refusal from None
+        raise NotAuthenticated(_("请求签名无效：%(error)s") % {"error": error},
+                               reason=RefusedPush.Reason.BAD_SIGNATURE,
+                               key_id=keys.key_id or "") from None
     return keys.key_id
 
 
@@ -80,27 +93,50 @@ def signed_node(request, *, allow_pending=False) -> Node:
     def lookup(key_id):
         node = Node.objects.filter(key_id=key_id).select_related("organization").first()
         if node is None:
-            raise NotAuthenticated(_("未知的节点密钥 %(key)s：请先注册节点。") % {"key": key_id})
+            raise NotAuthenticated(_("未知的节点密钥 %(key)s：请先注册节点。") % {"key": key_id},
+                                   reason=RefusedPush.Reason.UNKNOWN_KEY, key_id=key_id)
         found["node"] = node
         return public_key_from_text(node.public_key)
 
     verify(request, lookup)
     node = found["node"]
     if node.state == Node.State.PENDING and not allow_pending:
-        raise PermissionDenied(_("节点“%(node)s”尚未获平台运维单位批准。") % {"node": node})
+        raise PermissionDenied(_("节点“%(node)s”尚未获平台运维单位批准。") % {"node": node},
+                               reason=RefusedPush.Reason.PENDING, node=node)
     if node.state == Node.State.REVOKED:
-        raise PermissionDenied(_("节点“%(node)s”已被吊销。") % {"node": node})
+        raise PermissionDenied(_("节点“%(node)s”已被吊销。") % {"node": node},
+                               reason=RefusedPush.Reason.REVOKED, node=node)
     now = clock.now()
     if node.last_seen_at is None or (now - node.last_seen_at).total_seconds() > 60:
         Node.objects.filter(pk=node.pk).update(last_seen_at=now)
     return node
 
 
-class NodeSignature:
-    """Ninja authentication for node endpoints: the signature is the credential."""
+def _note_refused_push(request, error) -> None:
+    """Keep a refused push of data for supervision (private exchange channels, R9). Written
+    outside any transaction: the refusal is the request's answer, nothing rolls it back."""
+    code = str((request.resolver_match.kwargs if request.resolver_match else {}).get("code", ""))
+    node = error.context.get("node")
+    RefusedPush.objects.create(
+        reason=error.context["reason"], key_id=(node.key_id if node else
+                                                error.context.get("key_id", ""))[:200],
+        node=node, resource=Resource.objects.filter(code=code).first(), resource_code=code[:40],
+        path=request.path[:300], source_address=client_address(request)[:64],
+    )
 
-    def __init__(self, *, allow_pending=False):
+
+class NodeSignature:
+    """Ninja authentication for node endpoints: the signature is the credential. With
+    `note_refusals`, a refused request (a push of data) is kept as a `RefusedPush`."""
+
+    def __init__(self, *, allow_pending=False, note_refusals=False):
         self.allow_pending = allow_pending
+        self.note_refusals = note_refusals
 
     def __call__(self, request):
-        return signed_node(request, allow_pending=self.allow_pending)
+        try:
+            return signed_node(request, allow_pending=self.allow_pending)
+        except (NotAuthenticated, PermissionDenied) as error:
+            if self.note_refusals and "reason" in error.context:
+                _note_refused_push(request, error)
+            raise
