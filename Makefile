@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: demo test install install-test browser lint
+.PHONY: demo test test-sqlite test-postgresql install install-test browser lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,16 @@ demo: install
 	$(BIN)/govshare demo
 	$(BIN)/govshare serve --bind 127.0.0.1:8000
 
+# The two databases' runs are independent, so they run side by side; each one's output is printed
+# whole when it ends (--output-sync), not interleaved.
 test: install-test browser
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+
+test-sqlite:
 	@echo "== govshare test suite on SQLite =="
 	$(BIN)/pytest
+
+test-postgresql:
 	@if [ -n "$$GOVSHARE_TEST_DATABASE_URL" ]; then \
 	  echo "== govshare test suite on PostgreSQL ($$GOVSHARE_TEST_DATABASE_URL) =="; \
 	  GOVSHARE_DATABASE_URL="$$GOVSHARE_TEST_DATABASE_URL" $(BIN)/pytest; \
