@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.db import models
 
 from . import crypto
 
@@ -126,3 +127,22 @@ def credential_candidates(secret: str):
         for mac in macs:
             yield crypto.mac(mac, _subkey(key, mac, "credential", KEY_BYTES), secret.encode())
     yield hashlib.sha256(secret.encode()).hexdigest()
+
+
+class SealedTextField(models.TextField):
+    """A text column holding a secret sealed with `seal`: the model sees the plaintext, the
+    database only the sealed form. Lookups by value cannot work (each seal is randomised)."""
+
+    def _context(self) -> str:
+        return f"{self.model._meta.db_table}.{self.column}"
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        return unseal(value, self._context())
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return seal(value, self._context())
