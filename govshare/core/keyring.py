@@ -146,3 +146,30 @@ class SealedTextField(models.TextField):
         if not value:
             return value
         return seal(value, self._context())
+
+
+def reseal_all() -> int:
+    """Seal every sealed column again under the current profile's cipher and the current key
+    (after a change of either); returns how many values changed. Raw SQL: the values are
+    opened and sealed here, not by the field."""
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    wanted = f"{_profile().cipher}:{key_id(current_key())}:"
+    changed = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in apps.get_models():
+            table, pk = model._meta.db_table, model._meta.pk.column
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, SealedTextField):
+                    continue
+                column, context = field.column, field._context()
+                cursor.execute(f"SELECT {pk}, {column} FROM {table}")  # noqa: S608
+                for row_id, value in cursor.fetchall():
+                    if not value or value.startswith(wanted):
+                        continue
+                    plaintext = unseal(value, context) if is_sealed(value) else value
+                    cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                                   [seal(plaintext, context), row_id])
+                    changed += 1
+    return changed

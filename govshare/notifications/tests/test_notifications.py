@@ -215,3 +215,28 @@ def test_r18_the_migration_seals_secrets_stored_in_clear(person, application):
     migration.seal_existing(None, editor)
     migration.seal_existing(None, editor)  # already sealed rows are left as they are
     assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == "a-clear-secret"
+
+
+def test_r18_reseal_moves_secrets_to_the_current_cipher_and_key(person, application, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from govshare.notifications.models import WebhookEndpoint
+
+    settings.GOVSHARE_CRYPTO_PROFILE = "international"
+    endpoint, secret = services.webhook_configure(person("mzt_admin"), application,
+                                                  url="https://hooks.mzt.example/")
+    settings.GOVSHARE_CRYPTO_PROFILE = "national"
+    out = StringIO()
+    call_command("secrets", "reseal", stdout=out)
+    assert out.getvalue().startswith("1 sealed values")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM notifications_webhookendpoint WHERE id = %s",
+                       [endpoint.pk])
+        assert cursor.fetchone()[0].startswith("sm4-gcm:")
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == secret
+    out = StringIO()
+    call_command("secrets", "reseal", stdout=out)
+    assert out.getvalue().startswith("0 sealed values")
