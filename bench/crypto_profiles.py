@@ -7,7 +7,7 @@ request signature (Ed25519 or SM2, verified by the platform on every push). Requ
 Django's test client (no HTTP server), so the figures are the platform's own cost per request.
 
     .venv/bin/python bench/crypto_profiles.py [--rows 20000] [--batch-rows 2000] [--lookups 1000]
-                                              [--database-url sqlite:///…]
+                                              [--rounds 2] [--database-url sqlite:///…]
 """
 
 import argparse
@@ -40,7 +40,7 @@ def _ipc(table):
     return sink.getvalue().to_pybytes()
 
 
-def run_profile(profile, args, directory, batches):
+def run_profile(profile, number, args, directory, batches):
     from django.conf import settings
     from django.test import Client
 
@@ -56,9 +56,9 @@ def run_profile(profile, args, directory, batches):
 
     settings.GOVSHARE_CRYPTO_PROFILE = profile
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    code = f"101000000-GAT-{PROFILES.index(profile) + 1:04d}"
+    code = f"101000000-GAT-{number:04d}"
     published_resource(Organization.objects.get(name="河北省公安厅"), code=code)
-    _node, key = registered_node(directory, "河北省公安厅", name=f"前置机-{profile}")
+    _node, key = registered_node(directory, "河北省公安厅", name=f"前置机-{number}")
     node = SignedClient(key)
 
     def push(number, body):
@@ -72,7 +72,7 @@ def run_profile(profile, args, directory, batches):
         push(number, body)
     ingest = args.batch_rows * (len(batches) - 1) / (time.perf_counter() - started)
 
-    application, token = application_with_token("河北省民政厅", name=f"社会救助系统-{profile}")
+    application, token = application_with_token("河北省民政厅", name=f"社会救助系统-{number}")
     grant_for(application, Resource.objects.get(code=code), ["id_number", "name", "address"])
     client = Client(headers={"Authorization": f"Bearer {token}"})
     keys = [f"13010219900101{i:06d}" for i in range(args.batch_rows * len(batches))]
@@ -92,6 +92,7 @@ def main():
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--batch-rows", type=int, default=2_000)
     parser.add_argument("--lookups", type=int, default=1_000)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--directory", default="var/bench/crypto")
     args = parser.parse_args()
@@ -100,9 +101,18 @@ def main():
                  directory / "data")
     batches = [_ipc(_people(start, args.batch_rows))
                for start in range(0, max(args.rows, 2 * args.batch_rows), args.batch_rows)]
-    results = {p: run_profile(p, args, directory, batches) for p in PROFILES}
+    # The profiles alternate, round after round, and each keeps its best round: a shared
+    # machine's load then weighs on both alike.
+    results = {p: (0.0, 0.0) for p in PROFILES}
+    for round_number in range(args.rounds):
+        for index, profile in enumerate(PROFILES):
+            ingest, lookups = run_profile(profile, round_number * len(PROFILES) + index + 1,
+                                          args, directory, batches)
+            best = results[profile]
+            results[profile] = (max(best[0], ingest), max(best[1], lookups))
     base_ingest, base_lookups = results["international"]
-    print(f"{args.rows} rows in batches of {args.batch_rows}; {args.lookups} lookups")
+    print(f"{args.rows} rows in batches of {args.batch_rows}; {args.lookups} lookups; "
+          f"best of {args.rounds} alternating rounds")
     for profile, (ingest, lookups) in results.items():
         print(f"{profile:>13}: ingestion {ingest:,.0f} rows/s (ratio {ingest / base_ingest:.2f}),"
               f" gateway {lookups:,.0f} lookups/s (ratio {lookups / base_lookups:.2f})")
