@@ -61,15 +61,15 @@ def run_profile(profile, number, args, directory, batches):
     _node, key = registered_node(directory, "河北省公安厅", name=f"前置机-{number}")
     node = SignedClient(key)
 
-    def push(number, body):
-        response = node.call("PUT", f"/api/v1/exchange/resources/{code}/batches/b{number:07d}",
+    def push(batch, body):
+        response = node.call("PUT", f"/api/v1/exchange/resources/{code}/batches/b{batch:07d}",
                              body, content_type="application/vnd.apache.arrow.stream")
         assert response.status_code == 200, response.content
 
     push(0, batches[0])  # the resource's first batch sets up its record stream: not timed
     started = time.perf_counter()
-    for number, body in enumerate(batches[1:], 1):
-        push(number, body)
+    for batch, body in enumerate(batches[1:], 1):
+        push(batch, body)
     ingest = args.batch_rows * (len(batches) - 1) / (time.perf_counter() - started)
 
     application, token = application_with_token("河北省民政厅", name=f"社会救助系统-{number}")
