@@ -24,9 +24,28 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+
+def _sm3_pure(data: bytes) -> bytes:
+    sm3 = gmalg.SM3()
+    sm3.update(data)
+    return sm3.value()
+
+
+def _hmac_pure(hash_function, key: bytes, data: bytes) -> bytes:
+    """RFC 2104 over a 64-byte-block hash given as a function."""
+    key = hash_function(key) if len(key) > 64 else key
+    key = key.ljust(64, b"\x00")
+    inner = hash_function(bytes(b ^ 0x36 for b in key) + data)
+    return hash_function(bytes(b ^ 0x5C for b in key) + inner)
+
+
+# OpenSSL builds without SM3 exist (some FIPS-only distributions); gmalg's stands in for them.
+SM3_FROM_OPENSSL = "sm3" in hashlib.algorithms_available
+
 DIGESTS = {
     "sha256": lambda data: hashlib.sha256(data).hexdigest(),
-    "sm3": lambda data: hashlib.new("sm3", data).hexdigest(),
+    "sm3": ((lambda data: hashlib.new("sm3", data).hexdigest()) if SM3_FROM_OPENSSL
+            else (lambda data: _sm3_pure(data).hex())),
 }
 
 
@@ -81,6 +100,8 @@ def mac(algorithm: str, key: bytes, data: bytes) -> str:
         name = MACS[algorithm]
     except KeyError:
         raise UnknownAlgorithm(algorithm) from None
+    if name == "sm3" and not SM3_FROM_OPENSSL:
+        return _hmac_pure(_sm3_pure, key, data).hex()
     return hmac.new(key, data, name).hexdigest()
 
 

@@ -36,6 +36,13 @@ def test_r18_sm3_matches_gbt_32905_examples():
         "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732")
 
 
+def test_r18_the_pure_python_sm3_fallback_agrees_with_openssl():
+    assert crypto._sm3_pure(b"abc").hex() == crypto.digest("sm3", b"abc")
+    for key in (b"k", b"x" * 100):
+        assert crypto._hmac_pure(crypto._sm3_pure, key, b"data").hex() == crypto.mac(
+            "hmac-sm3", key, b"data")
+
+
 def test_r18_sm4_matches_gbt_32907_examples():
     def ecb(block, times=1):
         encryptor = Cipher(algorithms.SM4(SM4_KEY), modes.ECB()).encryptor()  # noqa: S305

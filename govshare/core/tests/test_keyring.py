@@ -83,3 +83,12 @@ def test_r18_a_credential_hash_of_another_secrets_key_fails_unless_it_is_listed(
     assert not secret_matches(stored, "s3cret")
     settings.GOVSHARE_SECRETS_RETIRED_KEY_FILES = [str(own_key)]
     assert secret_matches(stored, "s3cret")
+
+
+def test_r18_an_unknown_profile_fails_the_system_check(settings):
+    from govshare.core.apps import check_crypto_profile
+
+    assert check_crypto_profile(None) == []
+    settings.GOVSHARE_CRYPTO_PROFILE = "standard"
+    [error] = check_crypto_profile(None)
+    assert error.id == "govshare.E001" and "national" in error.hint
