@@ -40,6 +40,31 @@ def _ipc(table):
     return sink.getvalue().to_pybytes()
 
 
+def primitive_costs(repeat=50):
+    """Microseconds per operation of what the profile swaps, in this process."""
+    from govshare.core import crypto
+
+    message = b"x" * 200
+    costs = {}
+    for profile in PROFILES:
+        chosen = crypto.profile(profile)
+        private = crypto.generate_private_key(chosen.signature)
+        public = crypto.public_key_pem(chosen.signature, private)
+        signature = crypto.sign(chosen.signature, private, message)
+        operations = {
+            "verify": lambda c=chosen, k=public, s=signature: crypto.verify(c.signature, k,
+                                                                             message, s),
+            "digest": lambda c=chosen: crypto.digest(c.digest, message),
+            "mac": lambda c=chosen: crypto.mac(c.mac, b"k" * 32, message),
+        }
+        for name, operation in operations.items():
+            started = time.perf_counter()
+            for _ in range(repeat):
+                operation()
+            costs[profile, name] = (time.perf_counter() - started) / repeat * 1e6
+    return costs
+
+
 def run_profile(profile, number, args, directory, batches):
     from django.conf import settings
     from django.test import Client
@@ -110,12 +135,16 @@ def main():
                                           args, directory, batches)
             best = results[profile]
             results[profile] = (max(best[0], ingest), max(best[1], lookups))
+    costs = primitive_costs()
     base_ingest, base_lookups = results["international"]
     print(f"{args.rows} rows in batches of {args.batch_rows}; {args.lookups} lookups; "
           f"best of {args.rounds} alternating rounds")
     for profile, (ingest, lookups) in results.items():
         print(f"{profile:>13}: ingestion {ingest:,.0f} rows/s (ratio {ingest / base_ingest:.2f}),"
-              f" gateway {lookups:,.0f} lookups/s (ratio {lookups / base_lookups:.2f})")
+              f" gateway {lookups:,.0f} lookups/s (ratio {lookups / base_lookups:.2f});"
+              f" per operation: signature check {costs[profile, 'verify']:,.0f} µs,"
+              f" record digest {costs[profile, 'digest']:,.1f} µs,"
+              f" credential HMAC {costs[profile, 'mac']:,.1f} µs")
 
 
 if __name__ == "__main__":
