@@ -1,10 +1,12 @@
 # govshare: `make demo` runs the platform on SQLite with the demo data; `make test` runs the suite
-# on SQLite, and again on PostgreSQL when GOVSHARE_TEST_DATABASE_URL is set.
+# on SQLite, again on PostgreSQL when GOVSHARE_TEST_DATABASE_URL is set, and the tests of what the
+# cryptographic profile changes (audit, exchange, node, credentials, secrets) under the national
+# profile (`make test-national`).
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: demo test test-sqlite test-postgresql install install-test browser lint
+.PHONY: demo test test-sqlite test-postgresql test-national install install-test browser lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +26,10 @@ demo: install
 	$(BIN)/govshare demo
 	$(BIN)/govshare serve --bind 127.0.0.1:8000
 
-# The two databases' runs are independent, so they run side by side; each one's output is printed
+# The three runs are independent, so they run two at a time; each one's output is printed
 # whole when it ends (--output-sync), not interleaved.
 test: install-test browser
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql test-national
 
 test-sqlite:
 	@echo "== govshare test suite on SQLite =="
@@ -40,6 +42,14 @@ test-postgresql:
 	else \
 	  echo "== PostgreSQL run skipped: set GOVSHARE_TEST_DATABASE_URL to run it =="; \
 	fi
+
+NATIONAL_TESTS := govshare/audit govshare/exchange govshare/node govshare/core/tests/test_crypto.py \
+	govshare/core/tests/test_keyring.py govshare/orgs/tests/test_credentials.py \
+	govshare/opendata/tests/test_services.py govshare/notifications
+
+test-national:
+	@echo "== audit, exchange, node and credential tests under the national profile (SM3, SM2, SM4) =="
+	GOVSHARE_CRYPTO_PROFILE=national $(BIN)/pytest -m "not browser" $(NATIONAL_TESTS)
 
 lint: install-test
 	$(BIN)/ruff check govshare $(wildcard bench)

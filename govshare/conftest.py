@@ -31,6 +31,13 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def secrets_key(settings, tmp_path_factory):
+    """One secrets key for the whole run, outside the working tree."""
+    settings.GOVSHARE_SECRETS_KEY_FILE = tmp_path_factory.getbasetemp() / "keys" / "secrets.key"
+    return settings.GOVSHARE_SECRETS_KEY_FILE
+
+
+@pytest.fixture(autouse=True)
 def immediate_tasks(settings):
     """Background tasks run at once, inside the test, on django-tasks' immediate backend."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -168,9 +168,18 @@ LOGGING = {
 # How long a freshly issued application credential stays valid, in days (0: no expiry).
 GOVSHARE_CREDENTIAL_DAYS = int(os.environ.get("GOVSHARE_CREDENTIAL_DAYS", "365"))
 
-# The cryptographic profile (govshare.core.crypto.PROFILES): the audit chain's digest and the
-# checkpoints' signature algorithm.
-GOVSHARE_CRYPTO_PROFILE = os.environ.get("GOVSHARE_CRYPTO_PROFILE", "standard")
+# The cryptographic profile (govshare.core.crypto.PROFILES): "international" (SHA-256, Ed25519,
+# AES-GCM, HMAC-SHA256) or "national" (SM3, SM2, SM4-GCM, HMAC-SM3). See docs/security.md.
+GOVSHARE_CRYPTO_PROFILE = os.environ.get("GOVSHARE_CRYPTO_PROFILE", "international")
+# The key that seals secrets the platform must read back (webhook secrets) and keys the hashes
+# of API credentials: a file outside the database, created with mode 0600 on first use. Retired
+# key files stay listed so that what they sealed or hashed still opens (comma-separated paths).
+GOVSHARE_SECRETS_KEY_FILE = Path(
+    os.environ.get("GOVSHARE_SECRETS_KEY_FILE", DATA_DIR / "keys" / "secrets.key")
+)
+GOVSHARE_SECRETS_RETIRED_KEY_FILES = [
+    p for p in os.environ.get("GOVSHARE_SECRETS_RETIRED_KEY_FILES", "").split(",") if p
+]
 # The audit checkpoint signing key lives outside the database (created with mode 0600).
 GOVSHARE_AUDIT_KEY_FILE = Path(
     os.environ.get("GOVSHARE_AUDIT_KEY_FILE", DATA_DIR / "keys" / "audit-signing-key.pem")

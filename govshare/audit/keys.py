@@ -1,5 +1,10 @@
 """The platform's checkpoint signing key: a PEM file outside the database, made on first use.
 
+Each signature algorithm has its own file: `GOVSHARE_AUDIT_KEY_FILE` holds the Ed25519 key of
+the international profile, and the national profile's SM2 key sits beside it with `-sm2` added
+to the name. After a change of profile the other file's public key stays trusted, so the
+checkpoints signed before the change keep verifying.
+
 Whoever can write the database must not also be able to sign checkpoints, so the private key
 lives in a file (`GOVSHARE_AUDIT_KEY_FILE`, by default under DATA_DIR) readable by the platform's
 account only. Its public key is published (the key page, the API, every exported checkpoint).
@@ -9,15 +14,13 @@ verified on another machine.
 """
 
 import logging
-import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
-from govshare.core import crypto
+from govshare.core import crypto, keyring
 
 logger = logging.getLogger(__name__)
 
@@ -29,32 +32,23 @@ class PublicKey:
     pem: str
 
 
-def key_path() -> Path:
-    return Path(settings.GOVSHARE_AUDIT_KEY_FILE)
+KEY_FILE_SUFFIXES = {"ed25519": "", "sm2-sm3": "-sm2"}
 
 
 def signature_algorithm() -> str:
-    return crypto.PROFILES[settings.GOVSHARE_CRYPTO_PROFILE].signature
+    return crypto.profile(settings.GOVSHARE_CRYPTO_PROFILE).signature
+
+
+def key_path(algorithm: str | None = None) -> Path:
+    base = Path(settings.GOVSHARE_AUDIT_KEY_FILE)
+    suffix = KEY_FILE_SUFFIXES[algorithm or signature_algorithm()]
+    return base.with_name(base.stem + suffix + base.suffix)
 
 
 def _create(path: Path, algorithm: str) -> None:
-    """Write a new key so that no process ever reads a half-written file, and two processes
-    starting together end up with one key: a private temporary file, then a hard link, which
-    fails if the name exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".audit-key-")
-    try:
-        os.write(descriptor, crypto.generate_private_key(algorithm))
-        os.fchmod(descriptor, 0o600)
-        os.close(descriptor)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return
+    if keyring.create_key_file(path, crypto.generate_private_key(algorithm)):
         logger.warning("created the audit signing key %s; back it up and publish its public "
                        "key to the sharing authority", path)
-    finally:
-        os.unlink(temporary)
 
 
 def private_key() -> bytes:
@@ -76,11 +70,16 @@ def current_public_key() -> PublicKey:
 
 
 def trusted_keys() -> dict[str, PublicKey]:
-    """The public keys checkpoints may be signed with, by key id. Verifying never creates a
-    key: on a machine without the key file (a copy of the database checked elsewhere) only
-    the listed public keys are trusted."""
-    keys = [current_public_key()] if key_path().exists() else []
+    """The public keys checkpoints may be signed with, by key id: the key of each profile whose
+    key file exists, and the listed ones. Verifying never creates a key: on a machine without
+    the key files (a copy of the database checked elsewhere) only the listed keys are trusted."""
+    keys = []
+    for algorithm in KEY_FILE_SUFFIXES:
+        path = key_path(algorithm)
+        if path.exists():
+            pem = crypto.public_key_pem(algorithm, path.read_bytes())
+            keys.append(PublicKey(algorithm, crypto.key_id(pem), pem))
     for name in settings.GOVSHARE_AUDIT_TRUSTED_KEYS:
         pem = Path(name).read_text()
-        keys.append(PublicKey(signature_algorithm(), crypto.key_id(pem), pem))
+        keys.append(PublicKey(crypto.public_key_algorithm(pem), crypto.key_id(pem), pem))
     return {key.key_id: key for key in keys}

@@ -88,7 +88,8 @@ def node_register(request):
         data = json.loads(request_body(request))
         public_key = public_key_from_text(data["public_key"])
     except (ValueError, KeyError, TypeError):
-        raise ValidationError({"public_key": [_("请求体应为含 Ed25519 公钥的 JSON。")]}) from None
+        raise ValidationError(
+            {"public_key": [_("请求体应为含 Ed25519 或 SM2 公钥的 JSON。")]}) from None
     key_id = key_id_of(public_key)
 
     def only_this_key(signed_key_id):

@@ -6,7 +6,6 @@ one transaction.
 """
 
 import hashlib
-import hmac
 import re
 import secrets
 from datetime import timedelta
@@ -21,7 +20,7 @@ from govshare.catalog.services import resource_mark_data_updated
 from govshare.core import clock
 from govshare.core.exceptions import InvalidTransition, NotAuthenticated, ValidationError
 from govshare.core.permissions import authorize
-from govshare.orgs.tokens import hash_secret
+from govshare.orgs.tokens import hash_secret, secret_matches
 
 from . import batches, store
 from .masking import RULES
@@ -53,7 +52,7 @@ def _code_from_text(text: str) -> RegistrationCode:
     if len(parts) == 3 and parts[0] == CODE_PREFIX:
         code = (RegistrationCode.objects.select_for_update().select_related("organization")
                 .filter(code_id=parts[1]).first())
-    if code is None or not hmac.compare_digest(code.secret_hash, hash_secret(parts[2])):
+    if code is None or not secret_matches(code.secret_hash, parts[2]):
         raise NotAuthenticated(_("注册码无效。"))
     return code
 

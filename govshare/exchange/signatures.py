@@ -2,7 +2,9 @@
 
 The covered components are fixed by `govshare.node.signing`: method, path, query and the
 Content-Digest of the body, which is checked against the bytes received; `created` must be
-within five minutes. A replayed push is harmless (its batch id was already applied), so no nonce.
+within five minutes. The signature's `alg` names Ed25519 or SM2 (see `govshare.node.signing`);
+a key only verifies under its own algorithm, so a node cannot switch by naming the other. A
+replayed push is harmless (its batch id was already applied), so no nonce.
 """
 
 import datetime
@@ -13,14 +15,19 @@ from http_message_signatures import (
     HTTPMessageSignaturesException,
     HTTPMessageVerifier,
     HTTPSignatureKeyResolver,
-    algorithms,
 )
+from http_sf.compat import Dictionary
 
 from govshare.catalog.models import Resource
 from govshare.core import clock
 from govshare.core.context import client_address
 from govshare.core.exceptions import NotAuthenticated, PermissionDenied, ValidationError
-from govshare.node.signing import COVERED_COMPONENTS, public_key_from_text
+from govshare.node.signing import (
+    COVERED_COMPONENTS,
+    HTTP_ALGORITHMS,
+    SIGNATURE_LABEL,
+    public_key_from_text,
+)
 
 from .models import Node, RefusedPush
 
@@ -67,13 +74,26 @@ def request_body(request) -> bytes:
     return request._govshare_body
 
 
+def _named_algorithm(request):
+    """The verifier class for the `alg` the signature names; Ed25519 when it names none (the
+    parameter is optional in RFC 9421, and the first nodes' signatures left it out)."""
+    try:
+        inputs = Dictionary()
+        inputs.parse(request.headers["signature-input"].encode())
+        name = dict(inputs[SIGNATURE_LABEL].params).get("alg", "ed25519")
+    except (KeyError, ValueError):
+        name = "ed25519"
+    return HTTP_ALGORITHMS.get(name, HTTP_ALGORITHMS["ed25519"])
+
+
 def verify(request, lookup) -> str:
     """Verify the request's signature with the key `lookup(key_id)` gives; return the key id."""
     if "signature-input" not in request.headers or "signature" not in request.headers:
         raise NotAuthenticated(_("请求未签名：节点的每个请求都须带 HTTP 消息签名（RFC 9421）。"),
                                reason=RefusedPush.Reason.UNSIGNED)
     keys = _Keys(lookup)
-    verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=keys)
+    verifier = HTTPMessageVerifier(signature_algorithm=_named_algorithm(request),
+                                   key_resolver=keys)
     try:
         verifier.verify(_Message(request), max_age=MAX_AGE, require_components=COVERED_COMPONENTS,
                         body=request_body(request))

@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from govshare.core.crypto import PROFILES
+
 from .client import PlatformClient, PlatformError
 from .config import ConfigError, NodeConfig, load_config
 from .signing import RequestSigner, generate_key, key_id_of, load_key
@@ -49,8 +51,9 @@ def cmd_register(config: NodeConfig, args) -> int:
         key = load_key(config.key_file)
         console.print(f"using the existing key {config.key_file}")
     else:
-        key = generate_key(config.key_file)
-        console.print(f"new Ed25519 key written to {config.key_file} (mode 600)")
+        algorithm = PROFILES[config.crypto_profile].signature
+        key = generate_key(config.key_file, algorithm)
+        console.print(f"new {algorithm} key written to {config.key_file} (mode 600)")
     with PlatformClient(config.platform, RequestSigner(key), timeout=config.timeout) as client:
         node = client.register(args.code, args.name, args.contact)
     console.print(f"registered node [bold]{node.key_id}[/] for {node.organization}: "

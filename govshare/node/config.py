@@ -3,6 +3,7 @@
 ```toml
 platform = "https://share.hebei.gov.cn"
 key_file = "node.key"              # relative paths are relative to this file
+crypto_profile = "national"        # a new key is SM2; "international" (default): Ed25519
 state_file = "node-state.json"
 batch_rows = 50000
 
@@ -23,9 +24,12 @@ table = "population"
 ```
 """
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from govshare.core.crypto import PROFILES
 
 DEFAULT_BATCH_ROWS = 50_000
 
@@ -71,6 +75,7 @@ class NodeConfig:
     push: tuple[PushJob, ...] = ()
     pull: tuple[PullJob, ...] = ()
     timeout: float = 60.0
+    crypto_profile: str = "international"
 
     @property
     def shadow_dir(self) -> Path:
@@ -124,6 +129,16 @@ def _pull_job(entry: dict, index: int, base: Path) -> PullJob:
                    table=_required(entry, "table", where))
 
 
+def _crypto_profile(raw) -> str:
+    """The profile a new key is made under: the file's `crypto_profile`, else the environment's
+    GOVSHARE_CRYPTO_PROFILE, as on the platform. An existing key keeps its algorithm."""
+    name = str(raw.get("crypto_profile", os.environ.get("GOVSHARE_CRYPTO_PROFILE",
+                                                        "international")))
+    if name not in PROFILES:
+        raise ConfigError(f"crypto_profile must be one of {', '.join(PROFILES)}, not {name!r}")
+    return name
+
+
 def load_config(path: str | Path) -> NodeConfig:
     """Read and check the configuration file; raise ConfigError naming what is wrong."""
     path = Path(path).resolve()
@@ -146,4 +161,5 @@ def load_config(path: str | Path) -> NodeConfig:
         push=tuple(_push_job(e, i) for i, e in enumerate(raw.get("push", []))),
         pull=tuple(_pull_job(e, i, base) for i, e in enumerate(raw.get("pull", []))),
         timeout=float(raw.get("timeout", 60.0)),
+        crypto_profile=_crypto_profile(raw),
     )

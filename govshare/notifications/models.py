@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from govshare.core import clock
+from govshare.core.keyring import SealedTextField
 from govshare.orgs.models import Application, User
 
 
@@ -64,8 +65,9 @@ class WebhookEndpoint(models.Model):
         Application, verbose_name=_("应用系统"), on_delete=models.CASCADE, related_name="webhook"
     )
     url = models.URLField(_("回调地址"), max_length=500)
-    # Kept in clear: signing needs the key itself, and the receiver holds the same value.
-    secret = models.CharField(_("签名密钥"), max_length=64)
+    # Signing needs the key itself (the receiver holds the same value), so it is sealed with
+    # the platform's secrets key rather than hashed.
+    secret = SealedTextField(_("签名密钥"))
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)

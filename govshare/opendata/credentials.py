@@ -3,12 +3,11 @@ anonymous public. Registrant credentials (`god_<key id>_<secret>`) are accepted 
 `Authorization: Bearer …` and, as CKAN clients send API keys, as the bare `Authorization` value.
 """
 
-import hmac
 from datetime import timedelta
 
 from govshare.core import clock
 from govshare.core.exceptions import NotAuthenticated
-from govshare.orgs.tokens import hash_secret, split_token
+from govshare.orgs.tokens import secret_matches, split_token
 
 from .models import RegistrantCredential
 
@@ -24,8 +23,7 @@ def registrant_from_token(token: str):
         raise NotAuthenticated()
     credential = (RegistrantCredential.objects.select_related("registrant")
                   .filter(key_id=parts[0]).first())
-    if credential is None or not hmac.compare_digest(credential.secret_hash,
-                                                     hash_secret(parts[1])):
+    if credential is None or not secret_matches(credential.secret_hash, parts[1]):
         raise NotAuthenticated()
     if credential.revoked_at is not None or not credential.registrant.is_active:
         raise NotAuthenticated()

@@ -1,6 +1,5 @@
 """Who is calling: an application by its bearer credential, or a person by their session."""
 
-import hmac
 from datetime import timedelta
 
 from ninja.security import HttpBearer, SessionAuth
@@ -9,7 +8,7 @@ from govshare.core import clock
 from govshare.core.exceptions import NotAuthenticated
 
 from .models import Credential
-from .tokens import hash_secret, split_token
+from .tokens import secret_matches, split_token
 
 # last_used_at is advisory; writing it on every call would put a write on the gateway's path.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -23,7 +22,7 @@ def application_from_token(token: str):
     key_id, secret = parts
     credential = (Credential.objects.select_related("application__organization")
                   .filter(key_id=key_id).first())
-    if credential is None or not hmac.compare_digest(credential.secret_hash, hash_secret(secret)):
+    if credential is None or not secret_matches(credential.secret_hash, secret):
         raise NotAuthenticated()
     now = clock.now()
     if not credential.is_usable(now):

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 
+from govshare.audit import keys
 from govshare.audit.guard import drop_triggers_sql
 from govshare.audit.services import audit_record
 
@@ -13,7 +14,7 @@ from govshare.audit.services import audit_record
 def signing_key(settings, tmp_path):
     """Each test signs with its own key, made on first use under its own directory."""
     settings.GOVSHARE_AUDIT_KEY_FILE = tmp_path / "keys" / "audit-signing-key.pem"
-    return settings.GOVSHARE_AUDIT_KEY_FILE
+    return keys.key_path()
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ def test_r18_canonical_summary_survives_jsonb():
 
 def test_r18_records_name_their_digest_and_a_new_profile_changes_only_new_records(
         db, settings, monkeypatch):
+    settings.GOVSHARE_CRYPTO_PROFILE = "international"
     old = audit_record(None, "test.event")
     monkeypatch.setitem(crypto.PROFILES, "sm3-trial", crypto.Profile("sm3", "ed25519"))
     settings.GOVSHARE_CRYPTO_PROFILE = "sm3-trial"

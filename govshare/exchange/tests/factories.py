@@ -1,6 +1,7 @@
 """Test data for the exchange: a published resource with data items, a registered node."""
 
 import httpx
+from django.conf import settings
 from django.test import Client
 
 from govshare.catalog.models import (
@@ -10,7 +11,7 @@ from govshare.catalog.models import (
     ResourceVersion,
     ShareMode,
 )
-from govshare.core import clock
+from govshare.core import clock, crypto
 from govshare.exchange import services
 from govshare.node.signing import RequestSigner, generate_key, key_id_of, public_key_text
 from govshare.orgs.models import Organization, User
@@ -46,12 +47,14 @@ def published_resource(provider, code="101000000-GAT-0001", name="人口基本�
     return resource
 
 
-def registered_node(tmp_path, organization_name, *, approve=True, name="前置机"):
-    """(node, private key) of a node registered for an organisation, approved by the operator."""
+def registered_node(tmp_path, organization_name, *, approve=True, name="前置机", algorithm=None):
+    """(node, private key) of a node registered for an organisation, approved by the operator;
+    its key is of the platform profile's signature algorithm unless `algorithm` names one."""
     from govshare.exchange.models import Node
 
     organization = Organization.objects.get(name=organization_name)
-    key = generate_key(tmp_path / f"{organization.pk}-{name}.key")
+    algorithm = algorithm or crypto.profile(settings.GOVSHARE_CRYPTO_PROFILE).signature
+    key = generate_key(tmp_path / f"{organization.pk}-{name}.key", algorithm)
     public = key.public_key()
     operator = User.objects.get(username="operator")
     _code, text = services.registration_code_issue(operator, organization)

@@ -171,3 +171,72 @@ def test_r15_webhook_settings_page_shows_the_secret_once(person, application, lo
     again = client.get("/notifications/webhooks/").content.decode()
     assert "https://hooks.mzt.example/" in again and secret not in again
     assert secret not in login("gat_admin").get("/notifications/webhooks/").content.decode()
+
+
+@pytest.mark.parametrize("profile", ["international", "national"])
+def test_r18_webhook_secrets_are_sealed_at_rest(person, application, settings, profile):
+    from django.db import connection
+
+    from govshare.core import crypto
+    from govshare.notifications.models import WebhookEndpoint
+
+    settings.GOVSHARE_CRYPTO_PROFILE = profile
+    endpoint, secret = services.webhook_configure(person("mzt_admin"), application,
+                                                  url="https://hooks.mzt.example/")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM notifications_webhookendpoint WHERE id = %s",
+                       [endpoint.pk])
+        [(stored,)] = cursor.fetchall()
+    assert secret not in stored
+    assert stored.startswith(crypto.profile(profile).cipher + ":")
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == secret
+
+
+def test_r18_the_migration_seals_secrets_stored_in_clear(person, application):
+    import importlib
+
+    from django.db import connection
+
+    from govshare.notifications.models import WebhookEndpoint
+
+    migration = importlib.import_module(
+        "govshare.notifications.migrations.0002_webhook_secret_sealed")
+    endpoint, secret = services.webhook_configure(person("mzt_admin"), application,
+                                                  url="https://hooks.mzt.example/")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE notifications_webhookendpoint SET secret = %s WHERE id = %s",
+                       ["a-clear-secret", endpoint.pk])
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.seal_existing(None, editor)
+    migration.seal_existing(None, editor)  # already sealed rows are left as they are
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == "a-clear-secret"
+
+
+def test_r18_reseal_moves_secrets_to_the_current_cipher_and_key(person, application, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from govshare.notifications.models import WebhookEndpoint
+
+    settings.GOVSHARE_CRYPTO_PROFILE = "international"
+    endpoint, secret = services.webhook_configure(person("mzt_admin"), application,
+                                                  url="https://hooks.mzt.example/")
+    settings.GOVSHARE_CRYPTO_PROFILE = "national"
+    out = StringIO()
+    call_command("secrets", "reseal", stdout=out)
+    assert out.getvalue().startswith("1 sealed values")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM notifications_webhookendpoint WHERE id = %s",
+                       [endpoint.pk])
+        assert cursor.fetchone()[0].startswith("sm4-gcm:")
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == secret
+    out = StringIO()
+    call_command("secrets", "reseal", stdout=out)
+    assert out.getvalue().startswith("0 sealed values")

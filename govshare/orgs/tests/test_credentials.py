@@ -7,6 +7,7 @@ from govshare.audit.models import AuditRecord
 from govshare.core.exceptions import PermissionDenied
 from govshare.orgs import services
 from govshare.orgs.models import Application, Credential
+from govshare.orgs.tokens import hash_secret
 
 
 @pytest.fixture
@@ -21,7 +22,10 @@ def test_r15_credential_is_stored_hashed_and_shown_once(person, application, bea
     stored = Credential.objects.get(pk=credential.pk)
     secret = token.split("_", 2)[2]
     assert secret not in stored.secret_hash and secret not in str(vars(stored))
-    assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    # Keyed with the secrets key outside the database: a copy of the table alone cannot test
+    # guesses, as it could against a plain SHA-256.
+    assert stored.secret_hash == hash_secret(secret)
+    assert stored.secret_hash != hashlib.sha256(secret.encode()).hexdigest()
     response = bearer(token).get("/api/v1/me")
     assert response.status_code == 200
     assert response.json()["kind"] == "application"
@@ -92,3 +96,25 @@ def test_r18_passwords_use_argon2():
     from govshare import settings as production
 
     assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_r18_a_credential_issued_under_one_profile_works_under_the_other(
+        person, application, bearer, settings):
+    settings.GOVSHARE_CRYPTO_PROFILE = "international"
+    _credential, old_token = services.credential_issue(person("mzt_admin"), application)
+    settings.GOVSHARE_CRYPTO_PROFILE = "national"
+    credential, new_token = services.credential_issue(person("mzt_admin"), application)
+    assert Credential.objects.get(pk=credential.pk).secret_hash == hash_secret(
+        new_token.split("_", 2)[2])
+    assert bearer(old_token).get("/api/v1/me").status_code == 200
+    settings.GOVSHARE_CRYPTO_PROFILE = "international"
+    assert bearer(new_token).get("/api/v1/me").status_code == 200
+    assert bearer(new_token[:-1] + ("A" if new_token[-1] != "A" else "B")).get(
+        "/api/v1/me").status_code == 401
+
+
+def test_r18_a_credential_hashed_before_keyed_hashing_still_works(person, application, bearer):
+    credential, token = services.credential_issue(person("mzt_admin"), application)
+    Credential.objects.filter(pk=credential.pk).update(
+        secret_hash=hashlib.sha256(token.split("_", 2)[2].encode()).hexdigest())
+    assert bearer(token).get("/api/v1/me").status_code == 200
