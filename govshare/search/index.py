@@ -33,8 +33,8 @@ from django.utils.translation import gettext_lazy as _
 from govshare.core.exceptions import ValidationError
 from govshare.orgs.models import Region
 
-from . import aggregates
-from .aggregates import FACETS, TIER
+from . import aggregates, postings
+from .aggregates import FACETS
 from .backends import FIELD_NAMES, backend
 from .models import SearchDocument
 from .segment import query_tokens
@@ -269,42 +269,41 @@ def _paired_facets(facet, values, region_clauses, region_params):
     return _grouped(rows)
 
 
-def _hot_term_search(engine, term, region_clauses, region_params, page, per_page):
-    """One hot term: facets, total and score tiers from the counters; then each page is read
-    tier by tier, newest first within a tier, touching only the rows it shows."""
+def _postings_search(terms, filters, region_path, page, per_page):
+    """A query made only of hot terms, answered from their postings (`postings.py`): exact
+    counts, the same order as counting gives; None when a term is not hot."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT facet, value, SUM(count) FROM search_term_facet_count d "
-            f"{_where(['d.term = %s', 'd.count > 0', *_in_region(region_clauses)])} "
-            "GROUP BY facet, value",
-            [term, *region_params])
-        rows = cursor.fetchall()
-    total, facets = _grouped([row for row in rows if row[0] != TIER])
-    tiers = sorted(((int(value), n) for facet, value, n in rows if facet == TIER and n),
-                   reverse=True)
-    hits, skip, wanted = [], (page - 1) * per_page, per_page
-    for score, count in tiers:
-        if wanted == 0:
-            break
-        if skip >= count:
-            skip -= count
-            continue
-        clause, params = engine.tier(term, score)
-        found = _newest_first(engine, [clause, *region_clauses], [*params, *region_params],
-                              count, score, wanted, skip, by_terms=True)
-        hits.extend(found)
-        wanted -= len(found)
-        skip = 0
+        unique = sorted(set(terms))
+        cursor.execute(f"SELECT COUNT(*) FROM search_hot_term WHERE term IN "
+                       f"({', '.join(['%s'] * len(unique))})", unique)
+        if cursor.fetchone()[0] < len(unique):
+            return None
+    loaded = {term: postings.load(term) for term in unique}
+    if None in loaded.values():
+        return None
+    accepted = {FACETS[facet]: values for facet, values in _filter_values(filters).items()}
+    total, counts, page_ids = postings.search([loaded[t] for t in terms], accepted, region_path,
+                                              (page - 1) * per_page, per_page)
+    columns = {column: facet for facet, column in FACETS.items()}
+    facets = {columns[column]: _ranked(columns[column], pairs) for column, pairs in
+              counts.items()}
+    facets = {facet: facets[facet] for facet in FACETS}
+    hits = []
+    if page_ids:
+        stored = {row.resource_id: row for row in SearchDocument.objects.filter(
+            pk__in=[rid for rid, _score in page_ids])}
+        hits = [Hit(*(getattr(stored[rid], f.name) for f in fields(Document)),
+                    score=float(score)) for rid, score in page_ids]
     return SearchResult(total, page, per_page, hits, facets)
 
 
 _STORED = ", ".join(f"d.{f.name}" for f in fields(Document))
 
 
-def _newest_first(engine, clauses, params, matching, score, limit, offset, by_terms=False):
+def _newest_first(engine, clauses, params, matching, limit, offset):
     """`limit` of the `matching` documents `clauses` keep, from `offset`, newest first."""
-    return _hits(engine.newest_sql(f"{_STORED}, {score} AS score", _STORED, _where(clauses),
-                                   matching, by_terms), [*params, limit, offset])
+    return _hits(engine.newest_sql(f"{_STORED}, 0 AS score", _where(clauses), matching),
+                 [*params, limit, offset])
 
 
 def _hits(sql, params):
@@ -340,15 +339,18 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20, within
             total, facets = _paired_facets(facet, values, region_clauses, region_params)
         else:
             total, facets = _count_facets("search_document d", clauses, params)
-        hits = _newest_first(engine, clauses, params, total, 0, per_page, offset
+        hits = _newest_first(engine, clauses, params, total, per_page, offset
                              ) if total > offset else []
         return SearchResult(total, page, per_page, hits, facets)
 
     terms = query_tokens(query)
     if not terms:
         return SearchResult(0, page, per_page, [], {facet: [] for facet in FACETS})
-    if len(terms) == 1 and not filter_clauses and fields is None and aggregates.is_hot(terms[0]):
-        return _hot_term_search(engine, terms[0], region_clauses, region_params, page, per_page)
+    if within is None and fields is None:
+        found = _postings_search(terms, filters, region_params[0] if region_params else None,
+                                 page, per_page)
+        if found is not None:
+            return found
     clauses = [engine.match, *clauses]
     params = [engine.query_terms(terms, fields), *params]
     total, facets = _count_facets(engine.source, clauses, params)
