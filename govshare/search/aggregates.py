@@ -127,9 +127,18 @@ def refresh_hot_terms(min_documents=HOT_MIN_DOCUMENTS):
     `refresh_search_postings` task (`tasks.py`). Returns how many terms are hot.
     """
     engine = backend(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM search_posting_change")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A change of its own, under the writers' lock, numbers this refresh: every change
+        # before it is committed, every later one comes after it, and no two refreshes (nor a
+        # refresh after a rebuild) share a number, which searches take for "same arrays".
+        engine.lock(cursor)
+        cursor.execute(
+            f"INSERT INTO search_posting_change ({', '.join(postings.CHANGE_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(postings.CHANGE_COLUMNS))})",
+            ["", 0, 0, 0, 0, *[""] * len(postings.CODED)])
+        cursor.execute("SELECT MAX(seq) FROM search_posting_change")
         seq = cursor.fetchone()[0]
+    with connection.cursor() as cursor:
         hot = set(engine.document_frequencies(cursor, min_documents))
     builder = postings.Builder(hot)
     for row, scores in engine.scored_rows():

@@ -83,19 +83,23 @@ class Postings:
             self.values[column].append(value)
         return codes[value]
 
-    def apply(self, changes):
-        """Apply change rows (in seq order, as read from search_posting_change)."""
-        latest = {}
-        for seq, _term, resource_id, *rest in changes:
+    def applied(self, changes):
+        """These postings with change rows applied (in seq order, as read from
+        search_posting_change): a new object, since other threads may be reading this one."""
+        latest, seq = {}, self.seq
+        for change_seq, _term, resource_id, *rest in changes:
             latest[resource_id] = rest
-            self.seq = max(self.seq, seq)
+            seq = max(seq, change_seq)
         if not latest:
-            return
-        kept = self.rows[~np.isin(self.rows["id"], np.fromiter(latest, dtype=np.int64))]
+            return self
+        result = Postings(self.rows[~np.isin(self.rows["id"], np.fromiter(latest, np.int64))],
+                          self.values, self.base_seq)
         added = [(resource_id, at, provider_id, score,
-                  *(self.code(column, v) for column, v in zip(CODED, values, strict=True)))
+                  *(result.code(column, v) for column, v in zip(CODED, values, strict=True)))
                  for resource_id, (score, at, provider_id, *values) in latest.items() if score]
-        self._set(np.concatenate([kept, np.array(added, dtype=DTYPE)]))
+        result._set(np.concatenate([result.rows, np.array(added, dtype=DTYPE)]))
+        result.seq = seq
+        return result
 
     def dump(self):
         return self.rows.tobytes(), json.dumps(self.values, ensure_ascii=False)
@@ -136,29 +140,40 @@ class _Cache:
 _cache = _Cache()
 
 
+def _seq(cursor, term):
+    cursor.execute("SELECT seq FROM search_hot_term WHERE term = %s", [term])
+    row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
 def load(term):
     """The current postings of `term`, or None when it is not hot."""
     key = (connection.alias, connection.settings_dict["NAME"], term)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT seq FROM search_hot_term WHERE term = %s", [term])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        entry = _cache.get(key)
-        if entry is None or entry.base_seq != row[0]:
-            cursor.execute("SELECT seq, postings, dictionary FROM search_hot_term "
-                           "WHERE term = %s", [term])
-            row = cursor.fetchone()
-            if row is None:
-                return None
-            seq, blob, dictionary = row
-            entry = Postings(np.frombuffer(bytes(blob), dtype=DTYPE), json.loads(dictionary),
-                             seq)
-        cursor.execute(f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM search_posting_change "
-                       "WHERE term = %s AND seq > %s ORDER BY seq", [term, entry.seq])
-        entry.apply(cursor.fetchall())
-    _cache.put(key, entry)
-    return entry
+        seq = _seq(cursor, term)
+        while seq is not None:
+            entry = _cache.get(key)
+            if entry is None or entry.base_seq != seq:
+                cursor.execute("SELECT postings, dictionary FROM search_hot_term "
+                               "WHERE term = %s AND seq = %s", [term, seq])
+                row = cursor.fetchone()
+                if row is None:  # replaced meanwhile
+                    seq = _seq(cursor, term)
+                    continue
+                entry = Postings(np.frombuffer(bytes(row[0]), dtype=DTYPE), json.loads(row[1]),
+                                 seq)
+            cursor.execute(f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM search_posting_change "
+                           "WHERE term = %s AND seq > %s ORDER BY seq", [term, entry.seq])
+            changes = cursor.fetchall()
+            # A refresh deletes the changes its arrays hold only after replacing every array:
+            # if this one is unchanged, none of the changes just read had been deleted.
+            again = _seq(cursor, term)
+            if again == seq:
+                entry = entry.applied(changes)
+                _cache.put(key, entry)
+                return entry
+            seq = again
+    return None
 
 
 def search(postings, accepted, region_path, offset, limit):

@@ -22,7 +22,7 @@ from .aggregates import refresh_hot_terms
 def refresh_search_postings() -> int:
     """Book the next run, then rebuild the postings; returns how many terms are hot."""
     schedule_refresh()
-    return refresh_hot_terms()
+    return refresh_hot_terms(settings.GOVSHARE_SEARCH_HOT_MIN_DOCUMENTS)
 
 
 def schedule_refresh():
