@@ -156,7 +156,13 @@ def refresh_hot_terms(min_documents=HOT_MIN_DOCUMENTS):
             chunk = gone[start:start + 500]
             cursor.execute(f"DELETE FROM search_hot_term WHERE term IN "
                            f"({', '.join(['%s'] * len(chunk))})", chunk)
-        cursor.execute("DELETE FROM search_posting_change WHERE seq <= %s", [seq])
+        # The changes before the previous refresh: a search that read that refresh's number
+        # just before this one replaced its array still finds every change after it.
+        cursor.execute("SELECT MAX(seq) FROM search_posting_change WHERE term = '' AND seq < %s",
+                       [seq])
+        previous = cursor.fetchone()[0]
+        if previous is not None:
+            cursor.execute("DELETE FROM search_posting_change WHERE seq < %s", [previous])
     return len(hot)
 
 

@@ -87,12 +87,15 @@ PostingRow = namedtuple("PostingRow", ["resource_id", "published_at", "provider_
 POSTING_SELECT = ", ".join(f"d.{name}" for name in PostingRow._fields)
 
 
+def aware(moment):
+    """A published_at read with a plain cursor: SQLite's driver gives the stored UTC time
+    without its zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
 def _posting_row(row):
     row = PostingRow(*row)
-    if row.published_at.tzinfo is None:
-        # SQLite's driver gives the stored UTC time without its zone.
-        row = row._replace(published_at=row.published_at.replace(tzinfo=datetime.UTC))
-    return row
+    return row._replace(published_at=aware(row.published_at))
 
 
 NEWEST_FIRST = "ORDER BY d.published_at DESC, d.resource_id DESC"

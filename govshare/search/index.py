@@ -35,7 +35,7 @@ from govshare.orgs.models import Region
 
 from . import aggregates, postings
 from .aggregates import FACETS
-from .backends import FIELD_NAMES, backend
+from .backends import FIELD_NAMES, aware, backend
 from .models import SearchDocument
 from .segment import query_tokens
 
@@ -272,28 +272,22 @@ def _paired_facets(facet, values, region_clauses, region_params):
 def _postings_search(terms, filters, region_path, page, per_page):
     """A query made only of hot terms, answered from their postings (`postings.py`): exact
     counts, the same order as counting gives; None when a term is not hot."""
-    with connection.cursor() as cursor:
-        unique = sorted(set(terms))
-        cursor.execute(f"SELECT COUNT(*) FROM search_hot_term WHERE term IN "
-                       f"({', '.join(['%s'] * len(unique))})", unique)
-        if cursor.fetchone()[0] < len(unique):
-            return None
-    loaded = {term: postings.load(term) for term in unique}
-    if None in loaded.values():
+    loaded = postings.load(sorted(set(terms)))
+    if loaded is None:
         return None
     accepted = {FACETS[facet]: values for facet, values in _filter_values(filters).items()}
     total, counts, page_ids = postings.search([loaded[t] for t in terms], accepted, region_path,
                                               (page - 1) * per_page, per_page)
-    columns = {column: facet for facet, column in FACETS.items()}
-    facets = {columns[column]: _ranked(columns[column], pairs) for column, pairs in
-              counts.items()}
-    facets = {facet: facets[facet] for facet in FACETS}
+    facets = {facet: counts[column] for facet, column in FACETS.items()}
     hits = []
     if page_ids:
-        stored = {row.resource_id: row for row in SearchDocument.objects.filter(
-            pk__in=[rid for rid, _score in page_ids])}
-        hits = [Hit(*(getattr(stored[rid], f.name) for f in fields(Document)),
-                    score=float(score)) for rid, score in page_ids]
+        ids = [rid for rid, _score in page_ids]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_STORED} FROM search_document d WHERE d.resource_id IN "
+                           f"({', '.join(['%s'] * len(ids))})", ids)
+            stored = {row[0]: row for row in cursor.fetchall()}
+        hits = [Hit(*stored[rid][:-1], aware(stored[rid][-1]), score=float(score))
+                for rid, score in page_ids]
     return SearchResult(total, page, per_page, hits, facets)
 
 

@@ -71,10 +71,13 @@ class Postings:
         order = np.lexsort((self.rows["id"], self.rows["at"]))[::-1]
         self.rank = np.empty(len(order), dtype=np.int64)
         self.rank[order] = np.arange(len(order))
+        # Providers as codes too (their ids, sorted), so they are counted like the others.
+        self.providers, self.provider_code = np.unique(self.rows["provider_id"],
+                                                       return_inverse=True)
 
     @property
     def nbytes(self):
-        return self.rows.nbytes + self.rank.nbytes
+        return self.rows.nbytes + self.rank.nbytes + self.provider_code.nbytes
 
     def code(self, column, value):
         codes = self.codes[column]
@@ -140,40 +143,40 @@ class _Cache:
 _cache = _Cache()
 
 
-def _seq(cursor, term):
-    cursor.execute("SELECT seq FROM search_hot_term WHERE term = %s", [term])
-    row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
-def load(term):
-    """The current postings of `term`, or None when it is not hot."""
-    key = (connection.alias, connection.settings_dict["NAME"], term)
+def load(terms):
+    """The current postings of each of `terms` ({term: Postings}), or None when one is not hot."""
     with connection.cursor() as cursor:
-        seq = _seq(cursor, term)
-        while seq is not None:
-            entry = _cache.get(key)
-            if entry is None or entry.base_seq != seq:
-                cursor.execute("SELECT postings, dictionary FROM search_hot_term "
-                               "WHERE term = %s AND seq = %s", [term, seq])
-                row = cursor.fetchone()
-                if row is None:  # replaced meanwhile
-                    seq = _seq(cursor, term)
-                    continue
-                entry = Postings(np.frombuffer(bytes(row[0]), dtype=DTYPE), json.loads(row[1]),
-                                 seq)
-            cursor.execute(f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM search_posting_change "
-                           "WHERE term = %s AND seq > %s ORDER BY seq", [term, entry.seq])
-            changes = cursor.fetchall()
-            # A refresh deletes the changes its arrays hold only after replacing every array:
-            # if this one is unchanged, none of the changes just read had been deleted.
-            again = _seq(cursor, term)
-            if again == seq:
-                entry = entry.applied(changes)
-                _cache.put(key, entry)
-                return entry
-            seq = again
-    return None
+        cursor.execute(f"SELECT term, seq FROM search_hot_term WHERE term IN "
+                       f"({', '.join(['%s'] * len(terms))})", list(terms))
+        seqs = dict(cursor.fetchall())
+        if len(seqs) < len(set(terms)):
+            return None
+        return {term: _current(cursor, term, seq) for term, seq in seqs.items()}
+
+
+def _current(cursor, term, seq):
+    key = (connection.alias, connection.settings_dict["NAME"], term)
+    entry = _cache.get(key)
+    if entry is None or entry.base_seq != seq:
+        cursor.execute("SELECT seq, postings, dictionary FROM search_hot_term WHERE term = %s",
+                       [term])
+        seq, blob, dictionary = cursor.fetchone()
+        entry = Postings(np.frombuffer(bytes(blob), dtype=DTYPE), json.loads(dictionary), seq)
+    # A refresh deletes only the changes older than the refresh before it, so those after
+    # `entry.seq` are all still here even if a refresh replaced the array meanwhile.
+    cursor.execute(f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM search_posting_change "
+                   "WHERE term = %s AND seq > %s ORDER BY seq", [term, entry.seq])
+    entry = entry.applied(cursor.fetchall())
+    _cache.put(key, entry)
+    return entry
+
+
+def _ranked(values, counts):
+    """[(value, count)] of the nonzero `counts` (indexed by code), most frequent first, ties by
+    value."""
+    codes = np.flatnonzero(counts)
+    pairs = zip([values[c] for c in codes.tolist()], counts[codes].tolist(), strict=True)
+    return sorted(pairs, key=lambda vc: (-vc[1], vc[0]))
 
 
 def search(postings, accepted, region_path, offset, limit):
@@ -211,10 +214,13 @@ def search(postings, accepted, region_path, offset, limit):
     for column in ("region_code", "classification", "share_type", "open_type", "format",
                    "update_cycle"):
         counts = np.bincount(rows[column][kept], minlength=len(base.values[column]))
-        facets[column] = [(base.values[column][code], int(n))
-                          for code in np.flatnonzero(counts) for n in [counts[code]]]
-    providers, counts = np.unique(rows["provider_id"][kept], return_counts=True)
-    facets["provider_id"] = [(int(p), int(n)) for p, n in zip(providers, counts, strict=True)]
+        facets[column] = _ranked(base.values[column], counts)
+    counts = np.bincount(base.provider_code[kept], minlength=len(base.providers))
+    # Many providers: rank them in numpy (count descending, then id).
+    codes = np.flatnonzero(counts)
+    codes = codes[np.lexsort((base.providers[codes], -counts[codes]))]
+    facets["provider_id"] = list(zip(base.providers[codes].tolist(), counts[codes].tolist(),
+                                     strict=True))
     wanted = min(offset + limit, len(kept))
     if wanted <= offset:
         return len(kept), facets, []
