@@ -123,8 +123,8 @@ def refresh_hot_terms(min_documents=HOT_MIN_DOCUMENTS):
     change `seq`, read before the pass; a document written during the pass is read in whatever
     state, and the changes after `seq` (kept for every term, hot or not) bring it up to date
     when a search applies them. Each term's array is replaced in its own short transaction;
-    the changes the new arrays hold are deleted last. Run by `bulk.rebuild` and by the
-    `refresh_search_postings` task (`tasks.py`). Returns how many terms are hot.
+    the changes older than the previous refresh are deleted last. Run by `bulk.rebuild` and by
+    the `refresh_search_postings` task (`tasks.py`). Returns how many terms are hot.
     """
     engine = backend(connection)
     with transaction.atomic(), connection.cursor() as cursor:

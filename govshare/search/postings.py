@@ -14,9 +14,10 @@ Where the arrays live, and how they stay exact:
 - `search_posting_change`: every index write appends, for each term of the document before
   and after, the term's new score there (0: no longer there) and the document's facet values,
   in the writer's transaction, numbered in commit order (writers take turns, `backends.lock`).
-- A search reads the term's `seq`, reloads the array if the refresh replaced it, and applies
-  the changes after the last one it applied (most recent per document wins). The process keeps
-  arrays in a cache bounded by GOVSHARE_SEARCH_POSTINGS_CACHE_MB.
+- A search reads its terms' `seq`, reloads an array a refresh replaced, and applies the
+  changes after the last one it applied (most recent per document wins). A refresh deletes
+  only the changes older than the refresh before it, so none a search needs is gone. The
+  process keeps arrays in a cache bounded by GOVSHARE_SEARCH_POSTINGS_CACHE_MB.
 """
 
 import datetime
