@@ -190,6 +190,14 @@ GOVSHARE_AUDIT_TRUSTED_KEYS = [
     p for p in os.environ.get("GOVSHARE_AUDIT_TRUSTED_KEYS", "").split(",") if p
 ]
 GOVSHARE_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GOVSHARE_AUDIT_CHECKPOINT_MINUTES", "60"))
+# Search: how often the hot terms' postings are rebuilt (folding in the changes since), and how
+# much memory each process may keep them in (govshare/search/postings.py).
+GOVSHARE_SEARCH_REFRESH_HOURS = int(os.environ.get("GOVSHARE_SEARCH_REFRESH_HOURS", "24"))
+# How many documents must hold a word for the refresh to give it postings.
+GOVSHARE_SEARCH_HOT_MIN_DOCUMENTS = int(os.environ.get("GOVSHARE_SEARCH_HOT_MIN_DOCUMENTS",
+                                                       "2000"))
+GOVSHARE_SEARCH_POSTINGS_CACHE_MB = int(os.environ.get("GOVSHARE_SEARCH_POSTINGS_CACHE_MB",
+                                                       "256"))
 # Time limits of the sharing workflow's waiting steps: "<n>d" calendar days, "<n>wd" working days
 # (China's official calendar plus the operator's overrides). See docs/sharing.md.
 GOVSHARE_SHARING_DEADLINES = {

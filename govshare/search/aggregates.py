@@ -5,24 +5,22 @@
   for the province or any region) sums these rows.
 - `search_pair_count`: per region (and for the whole catalog), how many documents carry each
   pair of values of two facets. A blank query filtered on one facet sums these rows.
-- `search_term_facet_count`: the same per hot term, plus the term's score tiers, per region and
-  once more for the whole catalog (region_path ''), so a search without a region sums a few
-  hundred rows instead of every region's. A hot term is one that at least HOT_MIN_DOCUMENTS
-  documents hold (`search_hot_term`): its one-term searches would otherwise count and score tens
-  or hundreds of thousands of rows.
+- Hot terms (held by at least HOT_MIN_DOCUMENTS documents, `search_hot_term`) have postings
+  instead (`postings.py`): searches made of them, with any filters and region, would otherwise
+  count and score tens or hundreds of thousands of rows. Every index write appends the
+  document's term changes to `search_posting_change`.
 
-Every index write adjusts both, in the writer's transaction, so they are always exact. Which
-terms are hot is decided by `refresh_hot_terms()`, run by `bulk.rebuild` and periodically (a
-term that became frequent since is still answered exactly, by counting its matches).
+Every index write adjusts all of these, in the writer's transaction, so they are always exact.
+Which terms are hot is decided by `refresh_hot_terms()`, run by `bulk.rebuild` and by a
+periodic task (a term that became frequent since is still answered exactly, by counting).
 """
 
-from collections import Counter
-from itertools import islice, permutations
+from itertools import permutations
 
 from django.db import connection, transaction
 
+from . import postings
 from .backends import backend, term_scores
-from .models import SearchDocument
 
 HOT_MIN_DOCUMENTS = 2000
 TIER = "_tier"
@@ -57,21 +55,6 @@ def pair_keys(doc):
             for (facet, value), (other, other_value) in permutations(_facet_values(doc), 2)}
 
 
-def term_keys(doc, hot, scores=None):
-    """The (term, region_path, facet, value) counters of `doc`'s region it adds one to, for the
-    `hot` terms (not the whole catalog's, region_path '')."""
-    if doc is None:
-        return set()
-    scores = term_scores(doc) if scores is None else scores
-    values = [*_facet_values(doc)]
-    keys = set()
-    for term, score in scores.items():
-        if term in hot:
-            keys.update((term, doc.region_path, facet, value)
-                        for facet, value in [*values, (TIER, str(score))])
-    return keys
-
-
 def _apply(cursor, table, columns, removed, added):
     # Sorted, so writers (which also hold the backend's lock) touch rows in one order. Rows that
     # fall to zero stay (readers skip them) until the next rebuild: deleting them would be one
@@ -95,16 +78,11 @@ def replace(cursor, before, after):
            _with_catalog(pair_keys(before), 0), _with_catalog(pair_keys(after), 0))
     old = term_scores(before) if before else {}
     new = term_scores(after) if after else {}
-    terms = sorted(set(old) | set(new))
-    if not terms:
-        return
-    cursor.execute(f"SELECT term FROM search_hot_term WHERE term IN "
-                   f"({', '.join(['%s'] * len(terms))})", terms)
-    hot = {row[0] for row in cursor.fetchall()}
-    if hot:
-        _apply(cursor, "search_term_facet_count", ("term", "region_path", "facet", "value"),
-               _with_catalog(term_keys(before, hot, old), 1),
-               _with_catalog(term_keys(after, hot, new), 1))
+    rows = postings.change_rows(before, after, old, new) if before or after else []
+    if rows:
+        cursor.executemany(
+            f"INSERT INTO search_posting_change ({', '.join(postings.CHANGE_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(postings.CHANGE_COLUMNS))})", rows)
 
 
 def _with_catalog(keys, region_at):
@@ -116,28 +94,6 @@ def is_hot(term):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM search_hot_term WHERE term = %s", [term])
         return cursor.fetchone() is not None
-
-
-def _documents():
-    from .index import Document
-
-    names = [f.name for f in Document.__dataclass_fields__.values()]
-    for row in SearchDocument.objects.values_list(*names).iterator(chunk_size=5000):
-        yield Document(*row)
-
-
-def _insert(cursor, table, columns, rows, batch_size=10_000):
-    if connection.vendor == "postgresql":
-        # COPY: millions of counter rows in seconds rather than minutes of INSERTs.
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    iterator = iter(rows)
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    while batch := list(islice(iterator, batch_size)):
-        cursor.executemany(sql, batch)
 
 
 def recount_catalog(cursor):
@@ -160,26 +116,53 @@ def recount_catalog(cursor):
 
 
 def refresh_hot_terms(min_documents=HOT_MIN_DOCUMENTS):
-    """Decide again which terms are hot and count their facets and tiers from the documents.
+    """Decide again which terms are hot and write each one's postings (`postings.py`).
 
-    One pass over the index (the documents are segmented again, which the segmenter's cache
-    makes cheap); run it after a rebuild and periodically, e.g. nightly.
+    One pass over the index, reading each document's terms and scores from its tier terms (no
+    segmentation), without the writers' lock: publishing goes on meanwhile. The arrays are as of
+    change `seq`, read before the pass; a document written during the pass is read in whatever
+    state, and the changes after `seq` (kept for every term, hot or not) bring it up to date
+    when a search applies them. Each term's array is replaced in its own short transaction;
+    the changes older than the previous refresh are deleted last. Run by `bulk.rebuild` and by
+    the `refresh_search_postings` task (`tasks.py`). Returns how many terms are hot.
     """
+    engine = backend(connection)
     with transaction.atomic(), connection.cursor() as cursor:
-        engine = backend(connection)
+        # A change of its own, under the writers' lock, numbers this refresh: every change
+        # before it is committed, every later one comes after it, and no two refreshes (nor a
+        # refresh after a rebuild) share a number, which searches take for "same arrays".
         engine.lock(cursor)
-        frequencies = engine.document_frequencies(cursor, min_documents)
-        cursor.execute("DELETE FROM search_term_facet_count")
-        cursor.execute("DELETE FROM search_hot_term")
-        _insert(cursor, "search_hot_term", ("term", "documents"), sorted(frequencies.items()))
-        hot = set(frequencies)
-        counts = Counter()
-        for doc in _documents():
-            counts.update(term_keys(doc, hot))
-        _insert(cursor, "search_term_facet_count",
-                ("term", "region_path", "facet", "value", "count"),
-                ((*key, n) for key, n in counts.items()))
-        sum_catalog_rows(cursor, "search_term_facet_count", ("term", "facet", "value"))
+        cursor.execute(
+            f"INSERT INTO search_posting_change ({', '.join(postings.CHANGE_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(postings.CHANGE_COLUMNS))})",
+            ["", 0, 0, 0, 0, *[""] * len(postings.CODED)])
+        cursor.execute("SELECT MAX(seq) FROM search_posting_change")
+        seq = cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        hot = set(engine.document_frequencies(cursor, min_documents))
+    builder = postings.Builder(hot)
+    for row, scores in engine.scored_rows():
+        builder.add(row, scores)
+    for term, documents, blob, dictionary in builder.packed():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_hot_term WHERE term = %s", [term])
+            cursor.execute("INSERT INTO search_hot_term (term, documents, seq, postings, "
+                           "dictionary) VALUES (%s, %s, %s, %s, %s)",
+                           [term, documents, seq, blob, dictionary])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT term FROM search_hot_term")
+        gone = sorted({row[0] for row in cursor.fetchall()} - hot)
+        for start in range(0, len(gone), 500):
+            chunk = gone[start:start + 500]
+            cursor.execute(f"DELETE FROM search_hot_term WHERE term IN "
+                           f"({', '.join(['%s'] * len(chunk))})", chunk)
+        # The changes before the previous refresh: a search that read that refresh's number
+        # just before this one replaced its array still finds every change after it.
+        cursor.execute("SELECT MAX(seq) FROM search_posting_change WHERE term = '' AND seq < %s",
+                       [seq])
+        previous = cursor.fetchone()[0]
+        if previous is not None:
+            cursor.execute("DELETE FROM search_posting_change WHERE seq < %s", [previous])
     return len(hot)
 
 

@@ -14,6 +14,9 @@ scored by which weights each term carries (`@@ 't1':A`).
 Both compute the same score (FIELDS); ties break on publication time, then resource id.
 """
 
+import datetime
+from collections import namedtuple
+
 from .segment import tokens
 
 # The weighted fields: FTS5 column, tsvector weight, and the score a term earns when it is there.
@@ -66,6 +69,33 @@ def tier_term(term, score):
 
 def tier_terms(doc):
     return [tier_term(term, score) for term, score in term_scores(doc).items()]
+
+
+def parse_tiers(text):
+    """{term: score} from the stored tier terms (FTS5 text, or a tsvector's text with quotes)."""
+    scores = {}
+    for tier in text.replace("'", " ").split():
+        term, _mark, score = tier.rpartition(_TIER_MARK)
+        scores[term] = int(score)
+    return scores
+
+
+# What postings keep of a document (postings.Builder reads these attributes).
+PostingRow = namedtuple("PostingRow", ["resource_id", "published_at", "provider_id",
+                                       "region_code", "region_path", "classification",
+                                       "share_type", "open_type", "format", "update_cycle"])
+POSTING_SELECT = ", ".join(f"d.{name}" for name in PostingRow._fields)
+
+
+def aware(moment):
+    """A published_at read with a plain cursor: SQLite's driver gives the stored UTC time
+    without its zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _posting_row(row):
+    row = PostingRow(*row)
+    return row._replace(published_at=aware(row.published_at))
 
 
 NEWEST_FIRST = "ORDER BY d.published_at DESC, d.resource_id DESC"
@@ -123,30 +153,31 @@ class SqliteBackend:
                  for _term in terms for column, _weight, points in fields]
         return " + ".join(parts), [f" {term} " for term in terms for _field in fields]
 
-    def tier(self, term, score):
-        """The condition (on search_document d) that the fields holding `term` sum to `score`."""
-        return ("d.resource_id IN (SELECT rowid FROM search_fts_tier WHERE search_fts_tier "
-                "MATCH %s)", [f'"{tier_term(term, score)}"'])
-
     def document_frequencies(self, cursor, minimum):
         cursor.execute("SELECT term, doc FROM search_fts_vocab WHERE doc >= %s", [minimum])
         return dict(cursor.fetchall())
 
-    def newest_sql(self, columns, stored, where, matching, by_terms=False):
+    def newest_sql(self, columns, where, matching):
         """SELECT `columns` of the `matching` documents `where` keeps, newest first, with the
-        LIMIT and OFFSET placeholders last (`stored`: the plain columns among `columns`).
+        LIMIT and OFFSET placeholders last.
 
         SQLite's planner knows only the average selectivity of an index, and given a region it
-        reads the region's whole subtree and sorts it. Tell it what is cheap instead: when at
-        least 1 % of the catalog matches, walk the newest-first index (a page is found within a
-        few thousand steps); below that, when the rows come from an FTS5 match (`by_terms`),
-        look them up by rowid and sort the few of them; otherwise let it choose.
+        reads the region's whole subtree and sorts it. When at least 1 % of the catalog
+        matches, walk the newest-first index instead (a page is found within a few thousand
+        steps); otherwise let it choose.
         """
-        if matching * 100 >= catalog_size(self.connection):
-            source = "search_document d INDEXED BY search_doc_newest"
-        else:
-            source = "search_document d NOT INDEXED" if by_terms else "search_document d"
+        source = ("search_document d INDEXED BY search_doc_newest"
+                  if matching * 100 >= catalog_size(self.connection) else "search_document d")
         return f"SELECT {columns} FROM {source} {where} {NEWEST_FIRST} LIMIT %s OFFSET %s"
+
+    def scored_rows(self):
+        """Every document's posting columns with its terms' scores, read from its tier terms."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT {POSTING_SELECT}, t.tiers FROM search_document d "
+                           "JOIN search_fts_tier t ON t.rowid = d.resource_id")
+            while rows := cursor.fetchmany(5000):
+                for *row, tiers in rows:
+                    yield _posting_row(row), parse_tiers(tiers)
 
     @staticmethod
     def fts_row(doc):
@@ -209,26 +240,19 @@ class PostgresBackend:
         return " + ".join(parts), [f"'{term}':{weight}" for term in terms
                                    for _column, weight, _points in fields]
 
-    def tier(self, term, score):
-        """The condition (on search_document d) that the fields holding `term` sum to `score`."""
-        return "d.tier_vector @@ %s::tsquery", [f"'{tier_term(term, score)}'"]
-
-    def newest_sql(self, columns, stored, where, matching, by_terms=False):
+    def newest_sql(self, columns, where, matching):
         """SELECT `columns` of the `matching` documents `where` keeps, newest first, with the
-        LIMIT and OFFSET placeholders last (`stored`: the plain columns among `columns`).
+        LIMIT and OFFSET placeholders last (PostgreSQL's planner chooses well for plain
+        column conditions)."""
+        return f"SELECT {columns} FROM search_document d {where} {NEWEST_FIRST} LIMIT %s OFFSET %s"
 
-        PostgreSQL's planner walks the newest-first index and tests each row even when one in
-        two hundred matches (its estimate of a heap fetch is cheap; a tsvector test is not):
-        21,000 rows for 20 hits. When the rows come from a tsvector match (`by_terms`) and
-        fewer than 5 % of the catalog match, fetch them through the GIN index first (OFFSET 0
-        keeps the planner from merging the subquery) and sort them. Plain column conditions
-        are cheap to test, and its own choice is right for them.
-        """
-        if not by_terms or matching * 20 >= catalog_size(self.connection):
-            return (f"SELECT {columns} FROM search_document d {where} {NEWEST_FIRST} "
-                    "LIMIT %s OFFSET %s")
-        return (f"SELECT {columns} FROM (SELECT {stored} FROM search_document d {where} "
-                f"OFFSET 0) d {NEWEST_FIRST} LIMIT %s OFFSET %s")
+    def scored_rows(self):
+        """Every document's posting columns with its terms' scores, read from its tier terms."""
+        with self.connection.chunked_cursor() as cursor:
+            cursor.execute(f"SELECT {POSTING_SELECT}, d.tier_vector::text FROM search_document d")
+            while rows := cursor.fetchmany(5000):
+                for *row, tiers in rows:
+                    yield _posting_row(row), parse_tiers(tiers)
 
     def document_frequencies(self, cursor, minimum):
         cursor.execute("SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM "

@@ -68,6 +68,10 @@ def rebuild(documents, *, batch_size=5000, hot_min_documents=HOT_MIN_DOCUMENTS) 
         load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
         count = load(cursor, documents, batch_size)
         recount_catalog(cursor)
+        # The postings and their changes describe the old documents; the refresh below writes
+        # the new ones (until then the hot words are counted).
+        cursor.execute("DELETE FROM search_hot_term")
+        cursor.execute("DELETE FROM search_posting_change")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_document")
     refresh_hot_terms(hot_min_documents)

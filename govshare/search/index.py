@@ -25,6 +25,7 @@ How it works, and why (docs/search.md has the long version):
 
 import datetime
 from dataclasses import dataclass, fields
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -33,9 +34,9 @@ from django.utils.translation import gettext_lazy as _
 from govshare.core.exceptions import ValidationError
 from govshare.orgs.models import Region
 
-from . import aggregates
-from .aggregates import FACETS, TIER
-from .backends import FIELD_NAMES, backend
+from . import aggregates, postings
+from .aggregates import FACETS
+from .backends import FIELD_NAMES, aware, backend
 from .models import SearchDocument
 from .segment import query_tokens
 
@@ -209,9 +210,14 @@ def _where(clauses):
 
 
 def _ranked(facet, counts):
+    """`counts` most frequent first, ties by value: two stable sorts with plain keys, since a
+    region's or the province's 2,000-odd providers make a key function per item cost
+    milliseconds."""
     if facet == "provider":
         counts = [(int(value), n) for value, n in counts]
-    return sorted(counts, key=lambda vc: (-vc[1], vc[0]))
+    counts = sorted(counts, key=itemgetter(0))
+    counts.sort(key=itemgetter(1), reverse=True)
+    return counts
 
 
 def _count_facets(source, clauses, params):
@@ -231,8 +237,7 @@ def _count_facets(source, clauses, params):
 def _grouped(rows):
     by_facet = {facet: [] for facet in FACETS}
     for facet, value, count in rows:
-        # PostgreSQL sums bigints into numerics: counts are ints whichever database sums them.
-        by_facet[facet].append((value, int(count)))
+        by_facet[facet].append((value, count))
     facets = {facet: _ranked(facet, counts) for facet, counts in by_facet.items()}
     total = sum(n for _value, n in facets["share_type"])
     return total, facets
@@ -243,10 +248,15 @@ def _in_region(region_clauses):
     return region_clauses or ["d.region_path = ''"]
 
 
+# PostgreSQL sums bigints into numerics: cast back, so counts are ints on both databases
+# (and converting 2,000 decimals in Python is not paid on every search).
+_SUM = "CAST(SUM(count) AS BIGINT)"
+
+
 def _counted_facets(clauses, params):
     """Facets of every document in the region the `clauses` keep, summed from the counters."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT facet, value, SUM(count) FROM search_facet_count d "
+        cursor.execute(f"SELECT facet, value, {_SUM} FROM search_facet_count d "
                        f"{_where(['d.count > 0', *_in_region(clauses)])} GROUP BY facet, value",
                        params)
         return _grouped(cursor.fetchall())
@@ -260,51 +270,44 @@ def _paired_facets(facet, values, region_clauses, region_params):
                     "d.count > 0", *_in_region(region_clauses)])
     params = [facet, *values, *region_params]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT other, other_value, SUM(count) FROM search_pair_count d "
+        cursor.execute(f"SELECT other, other_value, {_SUM} FROM search_pair_count d "
                        f"{where} GROUP BY other, other_value", params)
         rows = cursor.fetchall()
-        cursor.execute("SELECT facet, value, SUM(count) FROM search_facet_count d "
+        cursor.execute(f"SELECT facet, value, {_SUM} FROM search_facet_count d "
                        f"{where} GROUP BY facet, value", params)
         rows += cursor.fetchall()
     return _grouped(rows)
 
 
-def _hot_term_search(engine, term, region_clauses, region_params, page, per_page):
-    """One hot term: facets, total and score tiers from the counters; then each page is read
-    tier by tier, newest first within a tier, touching only the rows it shows."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT facet, value, SUM(count) FROM search_term_facet_count d "
-            f"{_where(['d.term = %s', 'd.count > 0', *_in_region(region_clauses)])} "
-            "GROUP BY facet, value",
-            [term, *region_params])
-        rows = cursor.fetchall()
-    total, facets = _grouped([row for row in rows if row[0] != TIER])
-    tiers = sorted(((int(value), n) for facet, value, n in rows if facet == TIER and n),
-                   reverse=True)
-    hits, skip, wanted = [], (page - 1) * per_page, per_page
-    for score, count in tiers:
-        if wanted == 0:
-            break
-        if skip >= count:
-            skip -= count
-            continue
-        clause, params = engine.tier(term, score)
-        found = _newest_first(engine, [clause, *region_clauses], [*params, *region_params],
-                              count, score, wanted, skip, by_terms=True)
-        hits.extend(found)
-        wanted -= len(found)
-        skip = 0
+def _postings_search(terms, filters, region_path, page, per_page):
+    """A query made only of hot terms, answered from their postings (`postings.py`): exact
+    counts, the same order as counting gives; None when a term is not hot."""
+    loaded = postings.load(sorted(set(terms)))
+    if loaded is None:
+        return None
+    accepted = {FACETS[facet]: values for facet, values in _filter_values(filters).items()}
+    total, counts, page_ids = postings.search([loaded[t] for t in terms], accepted, region_path,
+                                              (page - 1) * per_page, per_page)
+    facets = {facet: counts[column] for facet, column in FACETS.items()}
+    hits = []
+    if page_ids:
+        ids = [rid for rid, _score in page_ids]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_STORED} FROM search_document d WHERE d.resource_id IN "
+                           f"({', '.join(['%s'] * len(ids))})", ids)
+            stored = {row[0]: row for row in cursor.fetchall()}
+        hits = [Hit(*stored[rid][:-1], aware(stored[rid][-1]), score=float(score))
+                for rid, score in page_ids]
     return SearchResult(total, page, per_page, hits, facets)
 
 
 _STORED = ", ".join(f"d.{f.name}" for f in fields(Document))
 
 
-def _newest_first(engine, clauses, params, matching, score, limit, offset, by_terms=False):
+def _newest_first(engine, clauses, params, matching, limit, offset):
     """`limit` of the `matching` documents `clauses` keep, from `offset`, newest first."""
-    return _hits(engine.newest_sql(f"{_STORED}, {score} AS score", _STORED, _where(clauses),
-                                   matching, by_terms), [*params, limit, offset])
+    return _hits(engine.newest_sql(f"{_STORED}, 0 AS score", _where(clauses), matching),
+                 [*params, limit, offset])
 
 
 def _hits(sql, params):
@@ -340,15 +343,18 @@ def search(query: str, *, filters=None, region=None, page=1, per_page=20, within
             total, facets = _paired_facets(facet, values, region_clauses, region_params)
         else:
             total, facets = _count_facets("search_document d", clauses, params)
-        hits = _newest_first(engine, clauses, params, total, 0, per_page, offset
+        hits = _newest_first(engine, clauses, params, total, per_page, offset
                              ) if total > offset else []
         return SearchResult(total, page, per_page, hits, facets)
 
     terms = query_tokens(query)
     if not terms:
         return SearchResult(0, page, per_page, [], {facet: [] for facet in FACETS})
-    if len(terms) == 1 and not filter_clauses and fields is None and aggregates.is_hot(terms[0]):
-        return _hot_term_search(engine, terms[0], region_clauses, region_params, page, per_page)
+    if within is None and fields is None:
+        found = _postings_search(terms, filters, region_params[0] if region_params else None,
+                                 page, per_page)
+        if found is not None:
+            return found
     clauses = [engine.match, *clauses]
     params = [engine.query_terms(terms, fields), *params]
     total, facets = _count_facets(engine.source, clauses, params)

@@ -94,10 +94,16 @@ class FacetCount(models.Model):
 
 
 class HotTerm(models.Model):
-    """A term held by so many documents that its searches are answered from TermFacetCount."""
+    """A term held by so many documents that its searches are answered from its postings: the
+    documents holding it with its score and their facet values (`postings.py`), as of change
+    `seq` of PostingChange."""
 
     term = models.CharField(max_length=200, primary_key=True)
     documents = models.BigIntegerField()
+    seq = models.BigIntegerField(default=0)
+    postings = models.BinaryField(default=b"")
+    # The facet values the postings' codes stand for: {column: [value, …]}.
+    dictionary = models.TextField(default="{}")
 
     class Meta:
         db_table = "search_hot_term"
@@ -106,29 +112,32 @@ class HotTerm(models.Model):
         return self.term
 
 
-class TermFacetCount(models.Model):
-    """How many indexed documents of one region hold a hot term and carry `value` in `facet`.
+class PostingChange(models.Model):
+    """One term of one document after an index write: its score there (0: no longer there) and
+    the document's facet values. Searches apply the changes after their postings' `seq`; the
+    next `refresh_hot_terms` folds them in and deletes them."""
 
-    The facet `_tier` counts them by the fields that hold the term (name 8, summary 4, data
-    items 2, provider 1, summed), which is the term's score: a page of a hot term's results is
-    read tier by tier, newest first, without scoring every match.
-    """
-
+    seq = models.BigAutoField(primary_key=True)
     term = models.CharField(max_length=200)
+    resource_id = models.BigIntegerField()
+    score = models.SmallIntegerField()
+    # Microseconds since 1970 (UTC): the order postings sort by, without time zone handling.
+    published_at = models.BigIntegerField()
+    provider_id = models.BigIntegerField()
+    region_code = models.CharField(max_length=6)
     region_path = models.CharField(max_length=200)
-    facet = models.CharField(max_length=20)
-    value = models.CharField(max_length=200)
-    count = models.BigIntegerField(default=0)
+    classification = models.CharField(max_length=100)
+    share_type = models.CharField(max_length=40)
+    open_type = models.CharField(max_length=40)
+    format = models.CharField(max_length=40)
+    update_cycle = models.CharField(max_length=40)
 
     class Meta:
-        db_table = "search_term_facet_count"
-        constraints = [
-            models.UniqueConstraint(fields=["term", "region_path", "facet", "value"],
-                                    name="search_term_facet_count_unique"),
-        ]
+        db_table = "search_posting_change"
+        indexes = [models.Index(fields=["term", "seq"], name="search_posting_change_term")]
 
     def __str__(self):
-        return f"{self.term} {self.region_path} {self.facet}={self.value}: {self.count}"
+        return f"{self.seq} {self.term} {self.resource_id}: {self.score}"
 
 
 class PairCount(models.Model):

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from govshare.orgs.demo import load_regions
+from govshare.search import postings
 from govshare.search.index import Document, index_document
 
 PATHS = {
@@ -62,6 +63,13 @@ def make_document(resource_id, **changes):
     }
     values.update(changes)
     return Document(**values)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_postings_cache():
+    # Each test's writes are rolled back, and SQLite then numbers changes from the same point
+    # again: postings cached by an earlier test must not pass for this one's.
+    postings._cache.clear()
 
 
 @pytest.fixture
