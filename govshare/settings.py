@@ -165,6 +165,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# The region at the root of the subtree this installation serves (GB/T 2260 code): the province
+# for the province's platform, a city for a city's own (R4, R8). See docs/federation.md.
+GOVSHARE_ROOT_REGION = os.environ.get("GOVSHARE_ROOT_REGION", "130000")
+
 # How long a freshly issued application credential stays valid, in days (0: no expiry).
 GOVSHARE_CREDENTIAL_DAYS = int(os.environ.get("GOVSHARE_CREDENTIAL_DAYS", "365"))
 
