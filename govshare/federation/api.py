@@ -3,7 +3,7 @@ Ed25519 key, RFC 9421, checked like an exchange node's) and the operator's and d
 (register, approve, revoke and harvest peers; search a peer's catalog; requests on a peer)."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -12,10 +12,12 @@ from govshare.catalog.browse import catalog_search
 from govshare.core.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from govshare.exchange.signatures import request_body, verify
 from govshare.node.signing import public_key_from_text
+from govshare.orgs.models import Organization
+from govshare.sharing.models import ShareRequest
 
 from . import services
 from .client import own_descriptor, peer_from
-from .models import Peer
+from .models import Peer, RemoteRequest
 
 router = Router(tags=["federation"])
 
@@ -70,6 +72,48 @@ class HarvestIn(Schema):
     page_size: int = 100
 
 
+class RelayedRequestIn(Schema):
+    department: dict
+    requested_by: str = ""
+    resource: str
+    items: list[str] = []
+    purpose: str = ""
+    duty: str = ""
+    legal_basis: str = ""
+    requested_until: str
+
+
+class RemoteRequestIn(Schema):
+    organization_id: int
+    resource: str
+    items: list[str] = []
+    purpose: str = ""
+    duty: str = ""
+    legal_basis: str = ""
+    requested_until: date
+
+
+class RemoteRequestOut(Schema):
+    id: int
+    peer_id: int
+    resource_code: str
+    resource_name: str
+    remote_id: int
+    remote_number: str
+    state: str
+    state_label: str
+    refreshed_at: datetime
+
+
+def _request_state(share_request) -> dict:
+    grant = getattr(share_request, "grant", None)
+    return {"id": share_request.pk, "number": share_request.number,
+            "state": share_request.state, "state_label": share_request.get_state_display(),
+            "resource_name": share_request.resource.name,
+            "grant": {"state": grant.state, "items": grant.items,
+                      "valid_until": grant.valid_until.isoformat()} if grant else None}
+
+
 def _visible_peers(actor):
     """The operator manages every peer; everyone else sees the approved ones."""
     if getattr(actor, "is_operator", False):
@@ -118,6 +162,41 @@ def served_catalog_search(request, q: str = "", page: int = 1):
          "share_type": hit.share_type} for hit in result.hits]}
 
 
+@router.post("/federation/requests", auth=signed_peer, response={201: dict})
+def relayed_request_create(request, payload: RelayedRequestIn):
+    """A peer files a request for one of its departments; it runs here, on the provider's
+    platform."""
+    share_request = services.relayed_request_create(
+        request.auth, department=payload.department, requested_by=payload.requested_by,
+        resource_code=payload.resource, items=payload.items, purpose=payload.purpose,
+        duty=payload.duty, legal_basis=payload.legal_basis,
+        requested_until=payload.requested_until)
+    return Status(201, _request_state(share_request))
+
+
+@router.get("/federation/requests/{request_id}", auth=signed_peer)
+def relayed_request_show(request, request_id: int):
+    """The state of a request a peer filed here; only its own departments' requests."""
+    share_request = (ShareRequest.objects.filter(pk=request_id,
+                                                 consumer__federation__peer=request.auth)
+                     .select_related("resource").first())
+    if share_request is None:
+        raise NotFound()
+    return _request_state(share_request)
+
+
+@router.get("/federation/relay/{code}/records", auth=signed_peer)
+def relayed_lookup_serve(request, code: str, department: str, limit: int = 100,
+                         after: int | None = None):
+    """A gateway lookup relayed by a peer for one of its departments (`department`: its credit
+    code), served through that department's grant here; the parameters are the gateway's."""
+    filters = {k: v for k, v in request.GET.items()
+               if k not in {"department", "key", "after", "limit", "fields"}}
+    return services.relayed_lookup_serve(
+        request.auth, credit_code=department, code=code, keys=request.GET.getlist("key"),
+        filters=filters, after=after, limit=limit)
+
+
 @router.get("/federation/peers", response=list[PeerOut])
 def peer_list(request):
     return _visible_peers(request.auth)
@@ -151,3 +230,37 @@ def peer_catalog_search(request, peer_id: int, q: str = "", page: int = 1):
                                         page=page)
 
 
+
+
+@router.post("/federation/peers/{peer_id}/requests", response={201: RemoteRequestOut})
+def remote_request_create(request, peer_id: int, payload: RemoteRequestIn):
+    """Ask for a resource held on the peer's platform (found with its catalog search)."""
+    organization = Organization.objects.filter(pk=payload.organization_id).first()
+    if organization is None:
+        raise NotFound()
+    return Status(201, services.remote_request_create(
+        request.auth, _peer(request, peer_id), organization=organization,
+        resource_code=payload.resource, items=payload.items, purpose=payload.purpose,
+        duty=payload.duty, legal_basis=payload.legal_basis,
+        requested_until=payload.requested_until))
+
+
+def _remote(request_id) -> RemoteRequest:
+    remote = RemoteRequest.objects.filter(pk=request_id).select_related(
+        "peer", "requester").first()
+    if remote is None:
+        raise NotFound()
+    return remote
+
+
+@router.post("/federation/remote-requests/{request_id}/refresh", response=RemoteRequestOut)
+def remote_request_refresh(request, request_id: int):
+    return services.remote_request_refresh(request.auth, _remote(request_id))
+
+
+@router.get("/federation/remote-requests/{request_id}/records", tags=["gateway"])
+def relayed_lookup_make(request, request_id: int):
+    """The gateway's record lookup (same parameters), relayed to the provider's platform
+    through this request."""
+    return services.relayed_lookup_make(request.auth, _remote(request_id),
+                                        params=list(request.GET.items()))

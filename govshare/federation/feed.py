@@ -66,7 +66,7 @@ def refusal(peer, entry, resource) -> str | None:
         if resource.provider.credit_code != entry["provider"]["credit_code"]:
             return _("资源的提供方与已采集的不一致。")
     organization = _organization(entry)
-    if organization is not None and not _speaks_for(peer, organization):
+    if organization is not None and not speaks_for(peer, organization):
         return _("提供方已是本平台或其他平台的单位。")
     if entry["status"] == Resource.Status.PUBLISHED and "metadata" not in entry:
         return _("已发布的资源缺少元数据。")
@@ -78,7 +78,7 @@ def _organization(entry):
         credit_code=str(entry["provider"]["credit_code"])).select_related("region").first()
 
 
-def _speaks_for(peer, organization) -> bool:
+def speaks_for(peer, organization) -> bool:
     """The peer linked to the department, or, for a department not linked yet, the peer that
     now serves its region: a city that builds its own platform takes its departments with it."""
     linked = getattr(organization, "federation", None)

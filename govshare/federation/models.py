@@ -84,6 +84,11 @@ class RemoteDepartment(models.Model):
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="departments")
     organization = models.OneToOneField(Organization, on_delete=models.PROTECT,
                                         related_name="federation")
+    # Who files the department's requests here: an account with no password, acting only on
+    # the peer's signed calls, so the sharing workflow runs unchanged; and the application its
+    # relayed gateway calls read through.
+    delegate = models.OneToOneField(User, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     application = models.OneToOneField(Application, null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+")
 

@@ -66,7 +66,24 @@ def remote_request_refresh(actor, remote):
         remote.requester, Role.SHARING_OFFICER, Role.DEPT_ADMIN, Role.DEPT_STAFF))
 
 
+def _peer_serves(actor, region) -> bool:
+    return _approved_peer(actor) and actor.region_code in region.path.split("/")
+
+
 @rule("relayed_request.create")
-def relayed_request_create(actor, organization):
-    """An approved peer files a request for one of its own departments only."""
-    return _approved_peer(actor) and organization.federation.peer_id == actor.pk
+def relayed_request_create(actor, region):
+    """An approved peer files requests for departments of the regions it serves only."""
+    return _peer_serves(actor, region)
+
+
+@rule("relayed_lookup.serve")
+def relayed_lookup_serve(actor, department):
+    """An approved peer reads only through the grants of its own departments."""
+    return _approved_peer(actor) and department.peer_id == actor.pk
+
+
+@rule("relayed_lookup.make")
+def relayed_lookup_make(actor, remote):
+    """A consuming application of the department that made the request on the peer."""
+    return (getattr(actor, "actor_type", "") == "application"
+            and actor.organization_id == remote.requester_id)

@@ -7,6 +7,9 @@ each change of the peer's feed in its own transaction together with the cursor, 
 between two changes neither skips nor repeats one.
 """
 
+import time
+from datetime import date
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,15 +18,24 @@ from govshare.audit.services import audit_record
 from govshare.catalog.indexing import search_document
 from govshare.catalog.models import Classification, DataItem, Resource, ResourceVersion
 from govshare.core import clock
-from govshare.core.exceptions import InvalidTransition, ValidationError
+from govshare.core.exceptions import (
+    InvalidTransition,
+    NotFound,
+    PeerUnavailable,
+    PermissionDenied,
+    ServiceError,
+    ValidationError,
+)
 from govshare.core.permissions import authorize
-from govshare.orgs.models import Organization, Region
+from govshare.exchange import gateway
+from govshare.orgs.models import Application, Organization, Region, Role, RoleAssignment, User
 from govshare.orgs.tenancy import root_code, serves
 from govshare.search.index import index_document, remove_document
+from govshare.sharing.services import share_request_file
 
 from . import feed
 from .client import call, call_peer, garbled, own_descriptor, peer_from
-from .models import HarvestedResource, Peer, RemoteDepartment
+from .models import HarvestedResource, Peer, RemoteDepartment, RemoteRequest
 
 FEED_ACTIONS = ("resource.publish", "resource.withdraw", "resource.harvest")
 
@@ -192,24 +204,24 @@ def _apply_change(actor, peer, change) -> str:
     return outcome
 
 
-def _provider(peer, entry) -> Organization:
-    """The provider's organisation here, by its credit code (the same legal person on both
-    platforms), created when this platform does not know it yet."""
-    data = entry["provider"]
-    region = Region.objects.get(code=str(data["region_code"]))
+def _department(peer, data) -> RemoteDepartment:
+    """A peer's department here, by its credit code (the same legal person on both platforms):
+    created when this platform does not know it, linked to the peer that speaks for it."""
     organization, _created = Organization.objects.get_or_create(
         credit_code=str(data["credit_code"]),
-        defaults={"name": str(data["name"])[:200], "region": region,
+        defaults={"name": str(data["name"])[:200],
+                  "region": Region.objects.get(code=str(data["region_code"])),
                   "short_code": str(data.get("short_code", ""))[:12]})
-    RemoteDepartment.objects.get_or_create(organization=organization, defaults={"peer": peer})
-    return organization
+    link, _created = RemoteDepartment.objects.get_or_create(organization=organization,
+                                                            defaults={"peer": peer})
+    return link
 
 
 def _incorporate(peer, entry, resource, sequence) -> str:
     withdrawn = entry["status"] != Resource.Status.PUBLISHED
     if withdrawn and resource is None:
         return "withdrawn"  # withdrawn before this platform ever saw it
-    provider = _provider(peer, entry)
+    provider = _department(peer, entry["provider"]).organization
     if resource is None:
         resource = Resource.objects.create(code=str(entry["code"]), provider=provider,
                                            status=Resource.Status.DRAFT)
@@ -266,3 +278,174 @@ def peer_catalog_search(actor, peer, *, query="", page=1):
     audit_record(actor, "peer_catalog.search", peer, {"q": query[:200],
                                                       "total": answer.get("total")})
     return answer
+
+
+# --- requests across platforms ----------------------------------------------------------------
+
+def _remote_department(peer, department) -> RemoteDepartment:
+    """The peer's department here, created (organisation, delegate, application) on its first
+    request; refused when this platform's or another peer's department has that credit code."""
+    region = Region.objects.filter(code=str(department["region_code"])).first()
+    if region is None or not serves(region):
+        raise ValidationError({"department": [_("申请单位的区划不在本平台服务范围内。")]})
+    organization = Organization.objects.filter(
+        credit_code=str(department["credit_code"])).select_related("region").first()
+    if organization is not None and not feed.speaks_for(peer, organization):
+        raise PermissionDenied(_("申请单位是本平台或其他平台的单位。"))
+    link = _department(peer, department)
+    organization = link.organization
+    if link.delegate_id is None:
+        name = _("%(department)s（经%(peer)s）") % {"department": organization.name,
+                                                   "peer": peer.name}
+        link.delegate = User(username=f"peer{peer.pk}-{organization.credit_code}",
+                             display_name=name[:100], organization=organization)
+        link.delegate.set_unusable_password()
+        link.delegate.save()
+        RoleAssignment.objects.create(user=link.delegate, role=Role.SHARING_OFFICER,
+                                      organization=organization)
+        link.application = Application.objects.create(
+            organization=organization, name=(_("经%(peer)s转发") % {"peer": peer.name})[:200])
+        link.save(update_fields=["delegate", "application"])
+    return link
+
+
+def _requested_until(text):
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        raise ValidationError({"requested_until": [_("使用期限须为 YYYY-MM-DD 日期。")]}) from None
+
+
+def relayed_request_create(actor, *, department, requested_by, resource_code, items, purpose,
+                           duty, requested_until, legal_basis=""):
+    """A peer files a share request here for one of its departments: the request and its
+    consultation run here, on the provider's platform, through the ordinary workflow; the
+    department's delegate files it, naming the person who asked on the peer."""
+    try:
+        region = Region.objects.filter(code=str(department["region_code"])).first()
+    except (KeyError, TypeError):
+        raise ValidationError({"department": [_("须写明申请单位的名称、统一社会信用代码和区划。")]}
+                              ) from None
+    if region is None:
+        raise ValidationError({"department": [_("申请单位的区划不在本平台服务范围内。")]})
+    authorize(actor, "relayed_request.create", region)
+    resource = Resource.objects.published().filter(code=str(resource_code)).first()
+    if resource is None:
+        raise NotFound(_("资源 %(code)s 不存在或未发布。") % {"code": resource_code})
+    if HarvestedResource.objects.filter(resource=resource).exists():
+        raise ValidationError({"resource": [_("该资源由其他平台提供，请向来源平台申请。")]})
+    with transaction.atomic():
+        link = _remote_department(actor, department)
+        share_request = share_request_file(
+            link.delegate, application=link.application, resource=resource,
+            items=list(items or []), purpose=purpose, duty=duty, legal_basis=legal_basis,
+            requested_until=_requested_until(requested_until),
+            comment=_("经%(peer)s提交，申请人：%(person)s") % {"peer": actor.name,
+                                                           "person": str(requested_by)[:100]})
+        audit_record(actor, "relayed_request.create", share_request,
+                     {"department": link.organization.credit_code, "resource": resource.code,
+                      "requested_by": str(requested_by)[:100]})
+    return share_request
+
+
+def remote_request_create(actor, peer, *, organization, resource_code, items, purpose, duty,
+                          requested_until, legal_basis=""):
+    """A department of this platform asks for a resource held on the peer's platform; the
+    request is filed there (a signed call) and mirrored here."""
+    authorize(actor, "remote_request.create", organization)
+    if peer.state != Peer.State.APPROVED:
+        raise InvalidTransition(_("级联平台“%(peer)s”尚未批准。") % {"peer": peer})
+    answer = call_peer(peer, "POST", "/api/v1/federation/requests", payload={
+        "department": {"name": organization.name, "credit_code": organization.credit_code,
+                       "short_code": organization.short_code,
+                       "region_code": organization.region.code},
+        "requested_by": str(actor), "resource": resource_code, "items": list(items or []),
+        "purpose": purpose, "duty": duty, "legal_basis": legal_basis,
+        "requested_until": requested_until.isoformat()})
+    state = _request_state(peer, answer)
+    with transaction.atomic():
+        remote = RemoteRequest.objects.create(
+            peer=peer, requester=organization, created_by=actor, resource_code=resource_code,
+            remote_id=state["id"], **{k: state[k] for k in ("remote_number", "state",
+                                                            "state_label", "resource_name")})
+        audit_record(actor, "remote_request.create", remote,
+                     {"peer": peer.name, "remote_id": remote.remote_id,
+                      "resource": resource_code, "state": remote.state})
+    return remote
+
+
+def _request_state(peer, answer) -> dict:
+    try:
+        return {"id": int(answer["id"]), "remote_number": str(answer["number"])[:40],
+                "state": str(answer["state"])[:30],
+                "state_label": str(answer.get("state_label", ""))[:100],
+                "resource_name": str(answer.get("resource_name", ""))[:200]}
+    except (KeyError, TypeError, ValueError):
+        raise garbled(peer) from None
+
+
+def remote_request_refresh(actor, remote):
+    """Read the request's state on the provider's platform into the mirror here."""
+    authorize(actor, "remote_request.refresh", remote)
+    answer = call_peer(remote.peer, "GET", f"/api/v1/federation/requests/{remote.remote_id}")
+    state = _request_state(remote.peer, answer)
+    with transaction.atomic():
+        before = remote.state
+        remote.state, remote.state_label = state["state"], state["state_label"]
+        remote.refreshed_at = clock.now()
+        remote.save(update_fields=["state", "state_label", "refreshed_at"])
+        audit_record(actor, "remote_request.refresh", remote,
+                     {"from": before, "to": remote.state})
+    return remote
+
+
+def relayed_lookup_make(actor, remote, *, params):
+    """A consuming application of this platform reads, through its department's request on the
+    peer, the records the provider's platform grants (the peer authorises and audits it too)."""
+    authorize(actor, "relayed_lookup.make", remote)
+    query = [("department", remote.requester.credit_code), *params]
+    try:
+        answer = call_peer(remote.peer, "GET",
+                           f"/api/v1/federation/relay/{remote.resource_code}/records",
+                           params=query)
+    except PeerUnavailable as error:
+        audit_record(actor, "relayed_lookup.make", remote, {
+            "peer": remote.peer.name, "resource": remote.resource_code,
+            "detail": str(error.message)}, outcome="denied")
+        raise
+    if not (isinstance(answer, dict) and isinstance(answer.get("results"), list)):
+        raise garbled(remote.peer)
+    audit_record(actor, "relayed_lookup.make", remote, {
+        "peer": remote.peer.name, "resource": remote.resource_code,
+        "rows": len(answer["results"])})
+    return answer
+
+
+def relayed_lookup_serve(actor, *, credit_code, code, keys, filters, after, limit):
+    """A peer's lookup on behalf of one of its departments, through that department's grant
+    here: the gateway's own checks, quota and access record apply."""
+    department = RemoteDepartment.objects.filter(
+        organization__credit_code=credit_code).select_related("application").first()
+    if department is None or department.application is None:
+        raise NotFound(_("本平台没有该单位经级联平台提出的申请。"))
+    authorize(actor, "relayed_lookup.serve", department)
+    application = department.application
+    started = time.perf_counter()
+    view = None
+    try:
+        view = gateway.grant_view(application, code)
+        left = gateway.quota_left(view)
+        rows, next_cursor = gateway.lookup(view, keys=keys, filters=filters, after=after,
+                                           limit=min(limit, left) if left is not None else limit)
+    except ServiceError as error:
+        gateway.record_access(application, view, code, {
+            "keys": keys[:100], "filters": filters, "peer": actor.name,
+            "reason": error.context.get("reason", ""), "detail": str(error.message)},
+            started, outcome="denied")
+        raise
+    gateway.record_access(application, view, code, {
+        "keys": keys[:100], "filters": filters, "peer": actor.name, "rows": len(rows)}, started)
+    audit_record(actor, "relayed_lookup.serve", view.grant,
+                 {"department": credit_code, "resource": code, "rows": len(rows)})
+    return {"resource": code, "grant": view.grant.number, "items": view.identifiers,
+            "results": rows, "next": next_cursor}

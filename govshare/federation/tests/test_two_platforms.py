@@ -7,6 +7,7 @@ import os
 import signal
 import time
 
+import httpx
 import pytest
 
 from . import platforms as p
@@ -23,7 +24,7 @@ def federated(tmp_path_factory):
     directory = tmp_path_factory.mktemp("federation")
     template = p.migrate_template(directory)
     province = p.Platform(directory, "province", root="130000", port=PORTS[0],
-                          title="河北省政务信息资源共享平台")
+                          title="河北省政务信息资源共享平台", sharing_auto_activate=1)
     city = p.Platform(directory, "city", root="130100", port=PORTS[1],
                       title="石家庄市政务信息资源共享平台")
     try:
@@ -66,11 +67,9 @@ def test_r7_published_city_resource_reaches_the_province_and_a_withdrawal_leaves
 
     # Audited on both sides: the city served its feed to the province, the province recorded
     # each harvested change.
-    assert "catalog_feed.read" in city.call("audit_actions", prefix="catalog_feed")
-    assert province.call("audit_actions", prefix="resource.harvest").count(
-        "resource.harvest") == 3
-    assert "peer.enrol" in province.call("audit_actions", prefix="peer")
-    assert "peer.register" in city.call("audit_actions", prefix="peer")
+    on_city, on_province = city.call("audit_actions"), province.call("audit_actions")
+    assert "catalog_feed.read" in on_city and "peer.register" in on_city
+    assert on_province.count("resource.harvest") == 3 and "peer.enrol" in on_province
 
 
 def test_r7_a_harvest_killed_midway_resumes_without_duplicates_or_gaps(federated):
@@ -111,4 +110,34 @@ def test_r7_the_province_catalog_is_searched_from_the_city(federated):
     found = city.call("search_peer", peer_id=peer_id, query="低保对象")
     assert found["total"] >= 1
     assert all(hit["code"] for hit in found["hits"])
-    assert "peer_catalog.search" in city.call("audit_actions", prefix="peer_catalog")
+    assert "peer_catalog.search" in city.call("audit_actions")
+
+
+def test_r8_a_city_department_is_granted_a_province_resource_and_reads_it_relayed(federated):
+    province, city = federated
+    code = province.call("publish_held_resource")
+    (peer_id,) = city.database.query("SELECT id FROM federation_peer")[0]
+    remote = city.call("request_remote", peer_id=peer_id, code=code)
+    assert remote["state"] == "consulting"
+    # The consultation runs on the provider's platform, by its own people.
+    agreed = province.call("agree_relayed", remote_id=remote["remote_id"])
+    assert agreed["grant"] == "active"
+    assert agreed["consumer"] == "石家庄市民政局" and "石家庄市" in agreed["filed_by"]
+    assert city.call("refresh_remote", request_id=remote["id"]) == "granted"
+
+    token = city.call("requester_credential")
+    url = f"{city.url}/api/v1/federation/remote-requests/{remote['id']}/records"
+    answer = httpx.get(url, params={"key": "130102199001011234"},
+                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"] == [{"sfzh": "130102199001011234", "xm": "张三"}]
+    # Only what was granted: a third item is refused by the provider's platform.
+    refused = httpx.get(url, params={"hjdz": "长安区"},
+                        headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert refused.status_code == 403 and "河北省" in refused.json()["detail"]
+
+    on_city, on_province = city.call("audit_actions"), province.call("audit_actions")
+    assert {"remote_request.create", "remote_request.refresh",
+            "relayed_lookup.make"} <= set(on_city)
+    assert {"relayed_request.create", "share_request.file", "share_request.agree",
+            "resource.access", "relayed_lookup.serve"} <= set(on_province)
