@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import ValidationError as PydanticError
 
 from govshare.catalog.browse import catalog_search
 from govshare.core.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
@@ -163,9 +164,14 @@ def served_catalog_search(request, q: str = "", page: int = 1):
 
 
 @router.post("/federation/requests", auth=signed_peer, response={201: dict})
-def relayed_request_create(request, payload: RelayedRequestIn):
+def relayed_request_create(request):
     """A peer files a request for one of its departments; it runs here, on the provider's
-    platform."""
+    platform. (The body is read here: checking the signature consumed the stream.)"""
+    try:
+        payload = RelayedRequestIn.model_validate(json.loads(request_body(request)))
+    except (ValueError, PydanticError) as error:
+        raise ValidationError({"body": [_("请求体不是有效的共享申请：%(error)s") %
+                                        {"error": error}]}) from None
     share_request = services.relayed_request_create(
         request.auth, department=payload.department, requested_by=payload.requested_by,
         resource_code=payload.resource, items=payload.items, purpose=payload.purpose,

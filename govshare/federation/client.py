@@ -25,6 +25,9 @@ from govshare.node.signing import (
 
 from .models import Peer
 
+# Where calls go: None for the network. Tests route them to a platform in the same process.
+transport: httpx.BaseTransport | None = None
+
 
 @cache
 def _signer_for(path: Path) -> RequestSigner:
@@ -75,7 +78,8 @@ def call(peer_name: str, base_url: str, method: str, path: str, *, payload=None,
     body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json"} if payload is not None else {}
     client = PlatformClient(base_url, platform_signer(),
-                            timeout=settings.GOVSHARE_FEDERATION_TIMEOUT, max_retries=0)
+                            timeout=settings.GOVSHARE_FEDERATION_TIMEOUT, max_retries=0,
+                            transport=transport)
     try:
         response = client.request(method, path, body=body, params=params, headers=headers)
     except httpx.TimeoutException:

@@ -146,7 +146,7 @@ def catalog_changes(actor, *, after=0, limit=100):
     changes = feed.changes(records)
     page = {"changes": changes, "next": records[-1][0] if records else after,
             "more": len(records) == limit}
-    audit_record(actor, "catalog_feed.read", None, {"after": after, "changes": len(changes)})
+    audit_record(actor, "catalog_feed.read", actor, {"after": after, "changes": len(changes)})
     return page
 
 
