@@ -5,7 +5,7 @@ needs (down, slow, garbage)."""
 from contextlib import contextmanager
 
 import httpx
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
@@ -21,11 +21,14 @@ def routed(transport):
     """Send every peer call through `transport` for the duration."""
     before = client.transport
     client.transport = transport
-    # As Django's test client does: a request ending must not close the test's connection.
+    # As Django's test client does: a request starting or ending must not close the test's
+    # connection (its transaction holds the test's data).
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         yield
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
         client.transport = before
 
