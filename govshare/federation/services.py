@@ -76,14 +76,18 @@ def peer_register(actor, *, base_url):
     with transaction.atomic():
         if Peer.objects.filter(key_id=peer.key_id).exists():
             raise InvalidTransition(_("该平台已登记。"))
-        errors = _region_errors(peer.region_code)
-        if errors:
-            raise ValidationError({"region_code": errors})
-        peer.full_clean(exclude=["approved_by"])
-        peer.save()
-        audit_record(actor, "peer.register", peer, {"base_url": peer.base_url,
-                                                    "region": peer.region_code,
-                                                    "key_id": peer.key_id})
+        return _recorded(actor, "peer.register", peer)
+
+
+def _recorded(actor, action, peer) -> Peer:
+    """Save a newly known peer, pending approval, once its region fits; audited."""
+    errors = _region_errors(peer.region_code)
+    if errors:
+        raise ValidationError({"region_code": errors})
+    peer.full_clean(exclude=["approved_by"])
+    peer.save()
+    audit_record(actor, action, peer, {"base_url": peer.base_url, "region": peer.region_code,
+                                       "key_id": peer.key_id})
     return peer
 
 
@@ -95,15 +99,7 @@ def peer_enrol(candidate):
     known = Peer.objects.filter(key_id=candidate.key_id).first()
     if known is not None:
         return known
-    errors = _region_errors(candidate.region_code)
-    if errors:
-        raise ValidationError({"region_code": errors})
-    candidate.full_clean(exclude=["approved_by"])
-    candidate.save()
-    audit_record(candidate, "peer.enrol", candidate, {"base_url": candidate.base_url,
-                                                      "region": candidate.region_code,
-                                                      "key_id": candidate.key_id})
-    return candidate
+    return _recorded(candidate, "peer.enrol", candidate)
 
 
 @transaction.atomic
