@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from govshare.catalog.models import Resource
 from govshare.orgs.models import Organization, Region
-from govshare.orgs.tenancy import serves
+from govshare.orgs.tenancy import root_code, serves
 
 METADATA_FIELDS = ("name", "summary", "classification", "keywords", "format", "share_type",
                    "share_conditions", "legal_basis", "share_modes", "open_type",
@@ -79,9 +79,14 @@ def _organization(entry):
 
 
 def speaks_for(peer, organization) -> bool:
-    """The peer linked to the department, or, for a department not linked yet, the peer that
-    now serves its region: a city that builds its own platform takes its departments with it."""
+    """The peer linked to the department, or, for a department not linked yet, a peer serving
+    its region: a city that builds its own platform takes its departments with it, but a
+    platform above this one never speaks for this one's own departments."""
     linked = getattr(organization, "federation", None)
     if linked is not None:
         return linked.peer_id == peer.pk
-    return peer.region_code in organization.region.path.split("/")
+    if peer.region_code not in organization.region.path.split("/"):
+        return False
+    peer_region = Region.objects.filter(code=peer.region_code).first()
+    below = peer_region is not None and serves(peer_region) and peer_region.code != root_code()
+    return below or not serves(organization.region)

@@ -281,9 +281,6 @@ def peer_catalog_search(actor, peer, *, query="", page=1):
 def _remote_department(peer, department) -> RemoteDepartment:
     """The peer's department here, created (organisation, delegate, application) on its first
     request; refused when this platform's or another peer's department has that credit code."""
-    region = Region.objects.filter(code=str(department["region_code"])).first()
-    if region is None or not serves(region):
-        raise ValidationError({"department": [_("申请单位的区划不在本平台服务范围内。")]})
     organization = Organization.objects.filter(
         credit_code=str(department["credit_code"])).select_related("region").first()
     if organization is not None and not feed.speaks_for(peer, organization):

@@ -9,6 +9,7 @@ import pytest
 from govshare.audit.models import AuditRecord
 from govshare.catalog.models import Classification, Resource
 from govshare.core.exceptions import PeerTimeout, PeerUnavailable, PermissionDenied
+from govshare.exchange.tests.factories import published_resource
 from govshare.federation import services
 from govshare.federation.client import call_peer
 from govshare.federation.models import HarvestedResource, Peer, RemoteRequest
@@ -205,3 +206,30 @@ def test_r8_registration_exchanges_keys_and_waits_for_both_operators(demo, perso
     with pytest.raises(PermissionDenied):
         services.peer_approve(person("gat_admin"), peer)
     assert services.peer_approve(person("operator"), peer).state == Peer.State.APPROVED
+
+
+def test_r8_the_platform_above_files_for_its_own_departments_never_for_this_ones(demo,
+                                                                               settings):
+    """The reverse direction: on a city's platform, the province's platform files requests for
+    the province's departments, and cannot pose as one of the city's own."""
+    settings.GOVSHARE_ROOT_REGION = "130100"
+    province = new_peer(Peer.State.APPROVED, region_code="130000", name="河北省平台")
+    province.save()
+    resource = published_resource(Organization.objects.get(name="石家庄市公安局"),
+                                  code="101000000-SJZGAJ-0001")
+
+    def file_for(name):
+        department = Organization.objects.get(name=name)
+        return services.relayed_request_create(
+            province, department={"name": department.name,
+                                  "credit_code": department.credit_code,
+                                  "region_code": department.region.code},
+            requested_by="省民政厅共享专员", resource_code=resource.code, items=["id_number"],
+            purpose="核查", duty="救助",
+            requested_until=(datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+
+    with pytest.raises(PermissionDenied):
+        file_for("石家庄市民政局")
+    share_request = file_for("河北省民政厅")
+    assert share_request.consumer.federation.peer == province
+    assert share_request.resource == resource
