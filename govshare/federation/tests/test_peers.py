@@ -233,3 +233,30 @@ def test_r8_the_platform_above_files_for_its_own_departments_never_for_this_ones
     share_request = file_for("河北省民政厅")
     assert share_request.consumer.federation.peer == province
     assert share_request.resource == resource
+
+
+def test_r7_the_feed_lists_publications_and_withdrawals_in_order_to_approved_peers(city,
+                                                                                 person,
+                                                                                 settings):
+    from govshare.catalog import services as catalog
+
+    officer, reviewer = person("gat_officer"), person("hb_reviewer")
+    resource = catalog.resource_create(
+        officer, provider=officer.organization, name="人口基本信息", summary="户籍人口",
+        classification=Classification.objects.filter(level=2).first(), share_modes=["api"],
+        items=[{"identifier": "sfzh", "name": "身份证号", "is_key": True}])
+    catalog.resource_submit(officer, resource)
+    catalog.resource_publish(reviewer, resource)
+    catalog.resource_withdraw(reviewer, resource, reason="停止提供")
+    page = services.catalog_changes(city, after=0)
+    assert [c["resource"]["code"] for c in page["changes"]] == [resource.code] * 2
+    assert page["changes"][0]["seq"] < page["changes"][1]["seq"] == page["next"]
+    assert all(c["resource"]["status"] == "withdrawn" for c in page["changes"])
+    assert services.catalog_changes(city, after=page["next"])["changes"] == []
+    # A city's installation does not hand on the province's resources.
+    settings.GOVSHARE_ROOT_REGION = "130100"
+    assert services.catalog_changes(city, after=0)["changes"] == []
+    Peer.objects.filter(pk=city.pk).update(state=Peer.State.PENDING)
+    city.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.catalog_changes(city, after=0)
