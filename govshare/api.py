@@ -15,6 +15,7 @@ from govshare.core.exceptions import (
 )
 from govshare.exchange.api import delta_router
 from govshare.exchange.api import router as exchange_router
+from govshare.federation.api import router as federation_router
 from govshare.monitor.api import router as monitor_router
 from govshare.notifications.api import router as notifications_router
 from govshare.opendata.api import router as opendata_router
@@ -41,6 +42,7 @@ api.add_router("/sharing", sharing_router)
 api.add_router("/", opendata_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/monitor", monitor_router)
+api.add_router("/", federation_router)
 
 
 @api.exception_handler(ServiceError)

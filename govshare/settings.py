@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "govshare.exchange",
     "govshare.opendata",
     "govshare.supervision",
+    "govshare.federation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -164,6 +165,18 @@ LOGGING = {
     # axes logs every login at INFO; lock-outs still show at WARNING.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The region at the root of the subtree this installation serves (GB/T 2260 code): the province
+# for the province's platform, a city for a city's own (R4, R8). See docs/federation.md.
+GOVSHARE_ROOT_REGION = os.environ.get("GOVSHARE_ROOT_REGION", "130000")
+# Federation with the platforms above and below this one: the name it gives itself, its
+# Ed25519 key (outside the database, mode 0600, created on first use), and how long it waits
+# for a peer's answer, in seconds, before reporting it as not answering (504).
+GOVSHARE_PLATFORM_NAME = os.environ.get("GOVSHARE_PLATFORM_NAME", "政务信息资源共享平台")
+GOVSHARE_FEDERATION_KEY_FILE = Path(
+    os.environ.get("GOVSHARE_FEDERATION_KEY_FILE", DATA_DIR / "keys" / "federation-key.pem")
+)
+GOVSHARE_FEDERATION_TIMEOUT = float(os.environ.get("GOVSHARE_FEDERATION_TIMEOUT", "10"))
 
 # How long a freshly issued application credential stays valid, in days (0: no expiry).
 GOVSHARE_CREDENTIAL_DAYS = int(os.environ.get("GOVSHARE_CREDENTIAL_DAYS", "365"))

@@ -9,7 +9,9 @@ Hierarchy::
     ├── ValidationError       input is wrong; field_errors names each field (HTTP 400)
     ├── InvalidTransition     the object's state does not allow this step (HTTP 409)
     ├── DeadlinePassed        the step's legal deadline is over (HTTP 409)
-    └── QuotaExceeded         a grant's quota is used up; retry_after in seconds (HTTP 429)
+    ├── QuotaExceeded         a grant's quota is used up; retry_after in seconds (HTTP 429)
+    ├── PeerUnavailable       another platform is down, refused, or answered garbage (HTTP 502)
+    └── PeerTimeout           another platform did not answer in time (HTTP 504)
 
 Each maps to an HTTP response in exactly one place: `govshare.core.api` for the API and
 `govshare.core.middleware` for the web interface.
@@ -93,3 +95,17 @@ class QuotaExceeded(ServiceError):
 
     status_code = 429
     default_message = _("配额已用完。")
+
+
+class PeerUnavailable(ServiceError):
+    """A federated platform could not serve the call: unreachable, refusing, or garbled."""
+
+    status_code = 502
+    default_message = _("对方平台无法完成请求。")
+
+
+class PeerTimeout(ServiceError):
+    """A federated platform did not answer within the configured time."""
+
+    status_code = 504
+    default_message = _("对方平台未在规定时间内应答。")

@@ -9,6 +9,7 @@ from govshare.core.exceptions import NotFound
 
 from . import services
 from .models import Application, Credential, Organization, Region, Role, RoleAssignment, User
+from .tenancy import served
 
 router = Router(tags=["orgs"])
 
@@ -136,7 +137,7 @@ def me(request):
 
 @router.get("/regions", response=list[RegionOut])
 def region_list(request, parent: str | None = None):
-    regions = Region.objects.select_related("parent")
+    regions = Region.objects.filter(served()).select_related("parent")
     if parent:
         regions = regions.filter(parent__code=parent)
     return regions
@@ -144,7 +145,7 @@ def region_list(request, parent: str | None = None):
 
 @router.get("/regions/{code}", response=RegionOut)
 def region_show(request, code: str):
-    return _found(Region.objects.select_related("parent"), code=code)
+    return _found(Region.objects.filter(served()).select_related("parent"), code=code)
 
 
 @router.get("/organizations", response=list[OrganizationOut])

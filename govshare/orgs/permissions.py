@@ -3,6 +3,7 @@
 from govshare.core.permissions import rule
 
 from .models import ORGANIZATION_ROLES, Role, User
+from .tenancy import serves
 
 
 def _person(actor):
@@ -22,14 +23,15 @@ def _manages_applications_of(actor, organization) -> bool:
 
 @rule("organization.create")
 def organization_create(actor, region):
+    """The operator, inside the region subtree this installation serves (R4, R8)."""
     user = _person(actor)
-    return bool(user) and user.is_operator
+    return bool(user) and user.is_operator and serves(region)
 
 
 @rule("organization.update")
 def organization_update(actor, organization):
     user = _person(actor)
-    return bool(user) and user.is_operator
+    return bool(user) and user.is_operator and serves(organization.region)
 
 
 @rule("user.create")
@@ -51,9 +53,12 @@ def user_view(actor, target):
 @rule("role.assign")
 def role_assign(actor, assignment):
     """Department administrators hand out department roles to their own people; the operator
-    hands out every role, including the region-scoped ones."""
+    hands out every role, including the region-scoped ones; no one scopes a role outside the
+    subtree this installation serves."""
     user = _person(actor)
-    if not user:
+    scope = assignment.region if assignment.region_id else (
+        assignment.organization.region if assignment.organization_id else None)
+    if not user or not serves(scope):
         return False
     if user.is_operator:
         return True
