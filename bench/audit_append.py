@@ -10,8 +10,13 @@ process. Four measurements each, same summary payload:
 
 - plain, single     one INSERT into an unchained table per transaction
 - plain, grouped    the same, `--group` rows per transaction
-- audit, single     `audit_access` per call (lock the head, hash, insert, update head, commit)
+- audit, single     `audit_access` per call: what a gateway call pays (insert into the
+                    pending table, commit), the sealer kept out of the way
 - audit, grouped    `audit_record` calls, `--group` per transaction
+- chained, single   `audit_record` in its own transaction per call (lock the head, hash, insert,
+                    update the head, commit): what a data access paid before the pending table
+- sealing           pending rows chained per second by `sealer.seal()` (the pending rows of the
+                    `audit, single` run)
 
 and the ratios audit/plain. Nothing is sent anywhere; the SQLite file lives in a temporary
 directory.
@@ -27,7 +32,7 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 SUMMARY = {"grant": 42, "rows": 17, "filter": {"region": "130100"}, "items": ["name", "id_no"]}
-SCRATCH = "govshare_bench_audit"
+SCRATCH = f"govshare_bench_audit_{os.getpid()}"
 
 
 def _rate(count, seconds):
@@ -48,6 +53,7 @@ def measure(records: int, group: int) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from govshare.audit.sealer import seal
     from govshare.audit.services import audit_access, audit_record
 
     call_command("migrate", verbosity=0)
@@ -86,12 +92,19 @@ def measure(records: int, group: int) -> dict:
                 for _ in range(group):
                     audit_record(None, "resource.access", None, SUMMARY)
 
+    def chained_single():
+        for _ in range(records):
+            with transaction.atomic():
+                audit_record(None, "resource.access", None, SUMMARY)
+
     grouped = records // group * group
     rates = {
         "plain_single": _timed(plain_single, records),
         "plain_grouped": _timed(plain_grouped, grouped),
         "audit_single": _timed(audit_single, records),
+        "sealing": _timed(seal, records),
         "audit_grouped": _timed(audit_grouped, grouped),
+        "chained_single": _timed(chained_single, records),
     }
     from govshare.audit.verify import verify_log
 
@@ -101,7 +114,9 @@ def measure(records: int, group: int) -> dict:
 
 def _child(url: str, data_dir: str, records: int, group: int) -> dict:
     environment = {**os.environ, "GOVSHARE_DATABASE_URL": url, "GOVSHARE_DATA_DIR": data_dir,
-                   "DJANGO_SETTINGS_MODULE": "govshare.settings", "GOVSHARE_LOG_LEVEL": "ERROR"}
+                   "DJANGO_SETTINGS_MODULE": "govshare.settings", "GOVSHARE_LOG_LEVEL": "ERROR",
+                   # Sealing is measured on its own, not left to the timer.
+                   "GOVSHARE_AUDIT_SEAL_SECONDS": "3600"}
     done = subprocess.run(  # noqa: S603 (this very script, with our own arguments)
         [sys.executable, __file__, "--measure", "--records", str(records), "--group",
          str(group)], env=environment, capture_output=True, text=True, check=True,
@@ -128,6 +143,10 @@ def _report(result: dict, records: int, group: int) -> None:
     for mode in ("single", "grouped"):
         plain, audit = result[f"plain_{mode}"], result[f"audit_{mode}"]
         print(f"  {mode:10} {plain:15.0f} {audit:15.0f} {audit / plain:12.2f}")
+    chained = result["chained_single"]
+    print(f"  chained single (the head lock per access): {chained:.0f}/s, "
+          f"{chained / result['plain_single']:.2f} of plain")
+    print(f"  sealing: {result['sealing']:.0f} pending records chained per second")
 
 
 def main():

@@ -43,6 +43,21 @@ def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def immediate_sealing(settings):
+    """Data accesses are chained as they are recorded, inside the test's transaction, so tests
+    read them in the log; the deferred sealing has its own tests (audit/tests/test_sealer.py)."""
+    settings.GOVSHARE_AUDIT_SEAL_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def empty_access_caches():
+    """Rolled-back tests reuse ids: a grant view cached by one must not answer the next."""
+    from govshare.core.localcache import clear_all
+
+    clear_all()
+
+
 @pytest.fixture
 def demo(db):
     """Hebei's demo regions, organisations and one login per role."""

@@ -202,6 +202,14 @@ GOVSHARE_AUDIT_KEY_FILE = Path(
 GOVSHARE_AUDIT_TRUSTED_KEYS = [
     p for p in os.environ.get("GOVSHARE_AUDIT_TRUSTED_KEYS", "").split(",") if p
 ]
+# The longest a process keeps a verified credential or a grant's view without reading it again
+# (govshare/core/localcache.py; changes made through the platform take effect at once).
+GOVSHARE_ACCESS_CACHE_SECONDS = float(os.environ.get("GOVSHARE_ACCESS_CACHE_SECONDS", "10"))
+# Data accesses are chained this long after they are recorded (govshare/audit/sealer.py), and
+# verify reports any still pending after the second figure.
+GOVSHARE_AUDIT_SEAL_SECONDS = float(os.environ.get("GOVSHARE_AUDIT_SEAL_SECONDS", "1"))
+GOVSHARE_AUDIT_PENDING_MAX_SECONDS = int(
+    os.environ.get("GOVSHARE_AUDIT_PENDING_MAX_SECONDS", "300"))
 GOVSHARE_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GOVSHARE_AUDIT_CHECKPOINT_MINUTES", "60"))
 # Search: how often the hot terms' postings are rebuilt (folding in the changes since), and how
 # much memory each process may keep them in (govshare/search/postings.py).

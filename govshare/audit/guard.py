@@ -17,6 +17,9 @@ tables, so even raw SQL from the application's connection is refused:
 The tamper tests drop the triggers inside their own test transaction, which rolls back with the
 test, triggers included (DDL is transactional on both databases).
 
+Migration 0003 guards the pending access rows the same way, except that a pending row may be
+deleted once the log holds the record that seals it (`sealer.py`).
+
 A later migration that alters these tables on SQLite rebuilds them (new table, copy, drop the
 old one), and the triggers go with the old table: such a migration must create them again.
 `tests/test_guard.py` fails if it does not.
@@ -25,7 +28,7 @@ old one), and the triggers go with the old table: such a migration must create t
 from contextlib import contextmanager
 
 SEALED_FUNCTION = "govshare_audit_sealed"
-TABLES = ("audit_auditrecord", "audit_auditcheckpoint")
+TABLES = ("audit_auditrecord", "audit_auditcheckpoint", "audit_auditpending")
 
 
 def register_sqlite_function(sender, connection, **kwargs):

@@ -3,6 +3,10 @@ signed checkpoints of its head.
 
 Both tables refuse UPDATE and DELETE three times over: here (querysets and instances), and in
 the database itself (triggers created by migration 0002, see `guard.py`).
+
+Data accesses first land in `AuditPending`, one cheap insert in the request's own transaction,
+and are chained into the log by the sealer (`sealer.py`) moments later; a pending row refuses
+UPDATE, and DELETE until the record that seals it is in the log (migration 0003).
 """
 
 import json
@@ -85,6 +89,8 @@ class AuditRecord(AppendOnlyModel):
     algorithm = models.CharField(max_length=20, default="sha256")
     prev_hash = models.CharField(max_length=128)
     hash = models.CharField(max_length=128, unique=True)
+    # The pending access row this record sealed: what lets that row be deleted (migration 0003).
+    pending_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     objects = AuditRecordQuerySet.as_manager()
 
@@ -107,6 +113,31 @@ class AuditRecord(AppendOnlyModel):
     @property
     def summary_text(self):
         return json.dumps(self.summary, ensure_ascii=False, sort_keys=True)
+
+
+class AuditPending(AppendOnlyModel):
+    """A data access recorded durably but not chained yet: the fields of its future record."""
+
+    time = models.DateTimeField()
+    actor_type = models.CharField(max_length=20)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_name = models.CharField(max_length=200, blank=True)
+    organization_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    summary = models.JSONField(default=dict)
+    outcome = models.CharField(max_length=20, default="ok")
+    source_address = models.CharField(max_length=64, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"pending #{self.pk} {self.action} {self.object_repr}"
 
 
 class AuditHead(models.Model):

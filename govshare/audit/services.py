@@ -1,5 +1,6 @@
 """Writing the audit log. Every service that changes state calls `audit_record` itself; the data
-gateway calls `audit_access` for every read it serves.
+gateway calls `audit_access` for every read it serves, which lands in the pending table and is
+chained moments later by the sealer (`sealer.py`), off the head lock.
 
 Appends lock the chain head row inside the caller's transaction, so the record commits (or rolls
 back) with the change it describes and the chain stays in one order on every database: on
@@ -15,7 +16,8 @@ from govshare.core import clock, crypto
 from govshare.core.context import source_address
 
 from .chain import GENESIS, canonical_summary, chained_fields, record_digest
-from .models import AuditHead, AuditRecord
+from .models import AuditHead, AuditPending, AuditRecord
+from .sealer import pend
 
 
 def _describe_actor(actor) -> tuple[str, str, str, int | None]:
@@ -80,11 +82,13 @@ def audit_record(actor, action: str, obj=None, summary=None, *, outcome="ok") ->
     return _append(actor, action, _describe_object(obj), summary, outcome)
 
 
-def audit_access(actor, resource_code: str, summary=None, *, outcome="ok") -> AuditRecord:
-    """Record one data access and commit it before returning, so the gateway sends no data
-    whose access is not durably logged. Called inside a transaction it raises: a record that
-    could still roll back would break that promise."""
+def audit_access(actor, resource_code: str, summary=None, *, outcome="ok",
+                 obj=None) -> AuditPending:
+    """Record one data access (of `obj`, else of the resource) and commit it before returning,
+    so no data is sent whose access is not durably logged. Called inside a transaction it
+    raises: a record that could still roll back would break that promise. The record is
+    pending until the sealer chains it."""
+    described = (_describe_object(obj) if obj is not None
+                 else ("resource", resource_code, resource_code))
     with transaction.atomic(durable=True):
-        return _append(actor, "resource.access", ("resource", resource_code, resource_code),
-                       summary, outcome)
-
+        return pend(_describe_actor(actor), described, "resource.access", summary, outcome)

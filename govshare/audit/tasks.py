@@ -16,13 +16,16 @@ from django_tasks_db.models import DBTaskResult
 from govshare.core import clock
 
 from .checkpoints import make_checkpoint
+from .sealer import seal
 
 
 @task()
 def audit_checkpoint() -> int | None:
-    """Book the next run, then sign the chain head if it moved since the last checkpoint.
-    Booking first keeps the schedule alive when signing fails (an unreadable key file)."""
+    """Book the next run, chain pending accesses, then sign the chain head if it moved since
+    the last checkpoint. Booking first keeps the schedule alive when signing fails (an
+    unreadable key file)."""
     schedule_checkpoints()
+    seal()
     checkpoint = make_checkpoint(only_if_moved=True)
     return checkpoint.pk if checkpoint else None
 

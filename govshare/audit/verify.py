@@ -10,6 +10,10 @@ id. Which of these fail, and where the broken link points, tell what happened:
 - deleted    the record points at a hash no record has, and the ids jump over the gap;
 - reordered  the record points at a record that exists elsewhere in the log.
 
+Data accesses wait in the pending table until the sealer chains them (`sealer.py`); a pending
+row older than `GOVSHARE_AUDIT_PENDING_MAX_SECONDS` means the sealer is not running, and a
+pending row the chain already holds was put back after it was sealed: both are reported.
+
 Someone able to rewrite the table could rebuild a consistent chain; the signed checkpoints,
 kept outside the database, are what catch that.
 """
@@ -20,7 +24,8 @@ from dataclasses import dataclass, field
 from . import keys
 from .chain import GENESIS, expected_hash
 from .checkpoints import document_problems, export
-from .models import AuditCheckpoint, AuditHead, AuditRecord
+from .models import AuditCheckpoint, AuditHead, AuditPending, AuditRecord
+from .sealer import overdue
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,21 @@ def head_problems(payload: dict) -> list[Problem]:
     return []
 
 
+def _check_pending(report: Report) -> None:
+    late = overdue().order_by("id").first()
+    if late is not None:
+        report.problems.append(Problem(
+            "pending", f"pending access #{late.pk} of {late.time.isoformat()} has not been "
+            f"chained: is the sealer running? (`govshare audit seal` chains it now)"))
+    twice = AuditPending.objects.filter(
+        pk__in=AuditRecord.objects.filter(pending_id__isnull=False).values("pending_id"),
+    ).order_by("id").first()
+    if twice is not None:
+        report.problems.append(Problem(
+            "inserted", f"pending access #{twice.pk} is also in the chain: it was put back "
+            f"after it was sealed"))
+
+
 def _check_checkpoints(report: Report, trusted) -> None:
     for checkpoint in AuditCheckpoint.objects.order_by("id").iterator():
         document = export(checkpoint)
@@ -158,6 +178,7 @@ def verify_log(exported: dict | None = None) -> Report:
     if report.problems:
         return report
     _check_head_row(report, last)
+    _check_pending(report)
     trusted = keys.trusted_keys()
     if not report.problems:
         _check_checkpoints(report, trusted)

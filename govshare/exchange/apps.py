@@ -7,4 +7,11 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("数据交换")
 
     def ready(self):
+        from govshare.catalog.models import DataItem, Resource, ResourceVersion
+        from govshare.core.localcache import watch
+        from govshare.sharing.models import Grant
+
         from . import permissions  # noqa: F401  (registers the rules)
+        from .models import Masking
+
+        watch(Grant, Masking, Resource, ResourceVersion, DataItem)

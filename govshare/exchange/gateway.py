@@ -14,10 +14,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govshare.audit.services import audit_record
+from govshare.audit.services import audit_access
 from govshare.catalog.models import DataItem, Resource
 from govshare.core import clock
 from govshare.core.exceptions import NotFound, PermissionDenied, QuotaExceeded, ValidationError
+from govshare.core.localcache import LocalCache
 from govshare.node.protocol import DELETED_COLUMN, SEQUENCE_COLUMN, arrow_type, record_key
 from govshare.node.sink import KEY_METADATA
 from govshare.sharing.access import grant_check
@@ -33,30 +34,27 @@ MAX_FEED_PAGE = 50_000
 
 @dataclass
 class GrantView:
-    """One grant's window on one resource."""
+    """One grant's window on one resource. Built once per grant and reused (see `grant_view`),
+    so what it derives from the grant is derived here, once."""
 
     grant: object
     resource: Resource
     all_items: tuple = ()
     items: list = field(default_factory=list)
     masks: dict[str, str] = field(default_factory=dict)
+    identifiers: list[str] = field(init=False)
+    key: list[str] = field(init=False)
 
-    @property
-    def identifiers(self) -> list[str]:
-        return [i.identifier for i in self.items]
-
-    @property
-    def key(self) -> list[str]:
-        return [i.identifier for i in self.all_items if i.is_key]
+    def __post_init__(self):
+        self.identifiers = [i.identifier for i in self.items]
+        self.key = [i.identifier for i in self.all_items if i.is_key]
+        self._plan = [(identifier, self.masks.get(identifier)) for identifier in self.identifiers]
 
     def project(self, payload: dict) -> dict:
         """The granted items of a record, masked where the grant says so."""
-        out = {}
-        for identifier in self.identifiers:
-            value = payload.get(identifier)
-            rule = self.masks.get(identifier)
-            out[identifier] = mask(rule, value) if rule else value
-        return out
+        get = payload.get
+        return {identifier: mask(rule, get(identifier)) if rule else get(identifier)
+                for identifier, rule in self._plan}
 
     def rows(self):
         """The records the grant admits (live ones, within its row filter)."""
@@ -64,9 +62,27 @@ class GrantView:
             self.grant.row_q("payload"))
 
 
+# Grant views by (application, resource code, items asked for); emptied whenever a grant, its
+# masking, the resource or its items change (apps.py), so a revocation holds from the next
+# request. Denials are never cached.
+_views = LocalCache()
+
+
 def grant_view(application, code: str, items=()) -> GrantView:
     """The view of `application`'s usable grant on resource `code`; PermissionDenied (with the
     grant check's reason) when there is none, NotFound when no such resource is published."""
+    cache_key = (application.pk, code, tuple(sorted(items)))
+    view = _views.get(cache_key)
+    # A cached grant still has to be usable today: expiry changes no row.
+    if (view is not None and application.is_active
+            and view.grant.is_usable(clock.today())):
+        return view
+    view = _grant_view(application, code, items)
+    _views.put(cache_key, view)
+    return view
+
+
+def _grant_view(application, code: str, items) -> GrantView:
     grant = grant_check(application, code, list(items))
     resource = grant.resource
     if resource.status != Resource.Status.PUBLISHED or resource.published_version_id is None:
@@ -112,18 +128,19 @@ def _count_usage(view: GrantView, records: int) -> None:
 
 def record_access(application, view: GrantView | None, code: str, summary: dict,
                   started: float, outcome="ok") -> None:
-    """The access record of one call (R17): who, which grant, what, how many, how long."""
+    """The access record of one call (R17): who, which grant, what, how many, how long.
+    Committed before the caller answers; chained into the log moments later."""
     credential = getattr(application, "credential", None)
     summary = {**summary, "resource": code,
                "grant": view.grant.pk if view else None,
                # Which credential called, so a passed-on one can be told apart (R15).
                "credential": credential.key_id if credential else "",
                "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
-    with transaction.atomic():
-        if view is not None and outcome == "ok":
+    if view is not None and outcome == "ok" and view.grant.daily_quota is not None:
+        with transaction.atomic():
             _count_usage(view, summary.get("rows", 0))
-        audit_record(application, "resource.access", view.grant if view else None, summary,
-                     outcome=outcome)
+    audit_access(application, code, summary, outcome=outcome,
+                 obj=view.grant if view else None)
 
 
 def lookup(view: GrantView, *, keys: list[str], filters: dict[str, str], after: int | None,

@@ -46,7 +46,7 @@ def _write_postgresql(cursor, resource_id: int, rows: Rows, first_seq: int) -> N
     cursor.execute("CREATE TEMPORARY TABLE exchange_batch_in (key text, seq bigint, "
                    f"deleted boolean{', ' if staging else ''}{staging}) ON COMMIT DROP")
     table = pa.table({
-        "key": pa.array(rows.keys, pa.string()),
+        "key": rows.keys,
         "seq": pa.array(range(first_seq, first_seq + len(rows)), pa.int64()),
         "deleted": rows.deleted,
         **dict(zip(columns, rows.columns.values(), strict=True)),
@@ -86,7 +86,7 @@ def _write_sqlite(cursor, resource_id: int, rows: Rows, first_seq: int) -> None:
             values.append(column.to_pylist())
     deleted = rows.deleted.to_pylist()
     params = []
-    for position, (key, *row) in enumerate(zip(rows.keys, *values, strict=True)):
+    for position, (key, *row) in enumerate(zip(rows.keys.to_pylist(), *values, strict=True)):
         named = [part for pair in zip(names, row, strict=True) for part in pair]
         params.append((resource_id, key, *named, first_seq + position, deleted[position]))
     cursor.executemany(

@@ -16,6 +16,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from pathlib import Path
 
 import pyarrow as pa
@@ -85,10 +86,6 @@ def _array(values: list, type_: pa.DataType | None) -> pa.Array:
         return pa.array(values).cast(type_)
 
 
-def row_digest(row: tuple) -> bytes:
-    return hashlib.blake2b(repr(row).encode(), digest_size=16).digest()
-
-
 def encode_cursor(value):
     """A cursor value as JSON for the state file, keeping its type for the next query."""
     if isinstance(value, datetime.datetime):
@@ -139,16 +136,36 @@ class Source:
             return list(connection.execute(sa.text(f"{self._sql()} WHERE 1 = 0")).keys())
 
     def read(self, order_by: list[str], batch_rows: int, after=None) -> Iterator[tuple[list, list]]:
-        """(business column names, rows) in partitions of `batch_rows`, streamed."""
+        """(business column names, rows as tuples) in partitions of `batch_rows`, streamed."""
         with self.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                yield from self._read_sqlite(connection, order_by, batch_rows, after)
+                return
             result = connection.execution_options(stream_results=True, yield_per=batch_rows)\
                 .execute(self._select(order_by, after))
-            names = list(result.keys())
-            missing = [c for c in order_by if c not in names]
-            if missing:
-                raise SourceError(f"columns {missing} not in the source's result ({names})")
+            names = self._checked(list(result.keys()), order_by)
             for partition in result.partitions(batch_rows):
                 yield names, [tuple(row) for row in partition]
+
+    def _read_sqlite(self, connection, order_by, batch_rows, after):
+        """SQLite's own cursor already streams and hands out tuples: reading it directly saves
+        building a SQLAlchemy row per row, a third of the read (same SQL, same tuples)."""
+        statement = self._select(order_by, after)
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.execute(str(statement), {"after": after} if after is not None else {})
+            names = self._checked([d[0] for d in cursor.description], order_by)
+            while rows := cursor.fetchmany(batch_rows):
+                yield names, rows
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _checked(names: list[str], order_by: list[str]) -> list[str]:
+        missing = [c for c in order_by if c not in names]
+        if missing:
+            raise SourceError(f"columns {missing} not in the source's result ({names})")
+        return names
 
     def items_of(self, names: list[str]) -> list[str]:
         return [self.job.item_for(n) for n in names]
@@ -219,18 +236,25 @@ class Shadow:
         batch = None
         for names, rows in source.read(key_columns, batch_rows):
             positions = [names.index(c) for c in key_columns]
-            for row in rows:
-                key = record_key([row[p] for p in positions])
-                digest = row_digest(row)
+            if len(positions) == 1:
+                (position,) = positions
+                keys = [str(row[position]) for row in rows]  # record_key of a one-column key
+            else:
+                keys = [record_key([row[p] for p in positions]) for row in rows]
+            for key, row in zip(keys, rows, strict=True):
+                # What the shadow keeps of a row: its digest, not the row.
+                digest = blake2b(repr(row).encode(), digest_size=16).digest()
                 previous = known.pop(key, None)
                 if previous == digest:
                     continue
                 if batch is None:
                     batch = Batch(source.items_of(names))
+                    size = 0
                 batch.rows.append(row)
                 batch.digests.append((key, digest))
                 batch.base.append(previous or b"-")
-                if len(batch) >= batch_rows:
+                size += 1
+                if size >= batch_rows:
                     yield batch
                     batch = None
         if known:

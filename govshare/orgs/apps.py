@@ -7,4 +7,9 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织与用户")
 
     def ready(self):
+        from govshare.core.localcache import watch
+
         from . import permissions  # noqa: F401  (registers the rules)
+        from .models import Application, Credential
+
+        watch(Application, Credential)

@@ -6,16 +6,38 @@ from ninja.security import HttpBearer, SessionAuth
 
 from govshare.core import clock
 from govshare.core.exceptions import NotAuthenticated
+from govshare.core.localcache import LocalCache
 
 from .models import Credential
 from .tokens import secret_matches, split_token
 
 # last_used_at is advisory; writing it on every call would put a write on the gateway's path.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+# Verified credentials by the hash of the whole token; emptied when any credential or
+# application changes (orgs/apps.py), so a revocation holds from the next request.
+_verified = LocalCache()
 
 
 def application_from_token(token: str):
     """The application a bearer token belongs to; NotAuthenticated if revoked, expired or bad."""
+    token_hash = hash_secret(token or "")
+    credential = _verified.get(token_hash)
+    now = clock.now()
+    if credential is None:
+        credential = _verified_credential(token)
+        _verified.put(token_hash, credential)
+    # Checked on every call, cached or not: an expiry needs no change to take effect.
+    if not credential.is_usable(now):
+        raise NotAuthenticated()
+    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
+        Credential.objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
+    application = credential.application
+    application.credential = credential
+    return application
+
+
+def _verified_credential(token: str) -> Credential:
     parts = split_token(token or "")
     if parts is None:
         raise NotAuthenticated()
@@ -24,14 +46,7 @@ def application_from_token(token: str):
                   .filter(key_id=key_id).first())
     if credential is None or not secret_matches(credential.secret_hash, secret):
         raise NotAuthenticated()
-    now = clock.now()
-    if not credential.is_usable(now):
-        raise NotAuthenticated()
-    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
-        Credential.objects.filter(pk=credential.pk).update(last_used_at=now)
-    application = credential.application
-    application.credential = credential
-    return application
+    return credential
 
 
 class ApplicationBearer(HttpBearer):

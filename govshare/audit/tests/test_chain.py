@@ -122,12 +122,12 @@ def test_r18_concurrent_appends_on_postgresql_stay_one_chain():
 @pytest.mark.django_db(transaction=True)
 def test_r18_data_access_is_committed_before_it_returns(signing_key):
     """Another connection (another thread) sees the record as soon as audit_access returns."""
-    record = audit_access(None, "130000-GAT-0001", {"rows": 1})
+    pending = audit_access(None, "130000-GAT-0001", {"rows": 1})
     seen = []
 
     def look():
         try:
-            seen.append(AuditRecord.objects.filter(pk=record.pk).exists())
+            seen.append(AuditRecord.objects.filter(pending_id=pending.pk).exists())
         finally:
             connection.close()
 

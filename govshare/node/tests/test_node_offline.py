@@ -5,6 +5,7 @@ import datetime
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 
 import httpx
 import pyarrow as pa
@@ -13,7 +14,7 @@ from http_message_signatures import HTTPMessageVerifier, HTTPSignatureKeyResolve
 
 from govshare.node.client import PlatformClient, PlatformError
 from govshare.node.config import ConfigError, load_config
-from govshare.node.protocol import DELETED_COLUMN, DataItemSpec, ResourceSchema
+from govshare.node.protocol import DELETED_COLUMN, DataItemSpec, ResourceSchema, record_key
 from govshare.node.signing import COVERED_COMPONENTS, RequestSigner, generate_key, load_key
 from govshare.node.sink import KEY_METADATA, Sink
 from govshare.node.source import Shadow, Source
@@ -225,3 +226,17 @@ def test_r10_the_node_never_imports_django():
     code = ("import sys, govshare.node.cli, govshare.node.sync; "
             "sys.exit(1 if any(m.startswith('django') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0  # noqa: S603
+
+
+def test_r12_full_mode_keys_rows_by_every_key_column(tmp_path):
+    _business_db(tmp_path / "biz.sqlite3", ROWS)
+    config = _config(tmp_path)
+    job = replace(config.push[0], key=("sfzh", "ver"))
+    shadow = Shadow(tmp_path / "shadow.sqlite3")
+    (batch,) = shadow.diff(Source(job), 10)
+    assert [key for key, _digest in batch.digests] == [
+        record_key([row[0], row[3]]) for row in ROWS]
+    shadow.commit(batch)
+    _business_db(tmp_path / "biz.sqlite3", ROWS[1:])
+    (deletion,) = shadow.diff(Source(job), 10)
+    assert deletion.deleted_keys == [("130102199001011234", "1")]

@@ -1,7 +1,9 @@
-"""`govshare audit verify | checkpoint | export-checkpoint`: check and attest the audit log.
+"""`govshare audit verify | seal | checkpoint | export-checkpoint`: check and attest the log.
 
 verify              walk the chain, the head and every stored checkpoint; name the first record
-                    that was modified, deleted, inserted or reordered; exit 1 on any problem.
+                    that was modified, deleted, inserted or reordered, and pending accesses the
+                    sealer left too long; exit 1 on any problem.
+seal                chain the pending data accesses now (the platform does so by itself).
   --checkpoint FILE also check an exported checkpoint: genuine, and its head still in the log.
 checkpoint          sign the chain head now (--schedule: also book the periodic task).
 export-checkpoint   sign the head if it moved, and write the latest checkpoint as JSON (with its
@@ -14,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from govshare.audit import checkpoints
 from govshare.audit.models import AuditCheckpoint
+from govshare.audit.sealer import seal
 from govshare.audit.tasks import schedule_checkpoints
 from govshare.audit.verify import load_document, verify_log
 
@@ -26,6 +29,7 @@ class Command(BaseCommand):
         verify = commands.add_parser("verify", help="check the chain and the checkpoints")
         verify.add_argument("--checkpoint", metavar="FILE",
                             help="an exported checkpoint the log must still contain")
+        commands.add_parser("seal", help="chain the pending data accesses now")
         checkpoint = commands.add_parser("checkpoint", help="sign the chain head now")
         checkpoint.add_argument("--schedule", action="store_true",
                                 help="also book the periodic checkpoint task")
@@ -35,7 +39,7 @@ class Command(BaseCommand):
                             help="file to write (default: standard output)")
 
     def handle(self, *args, subcommand, **options):
-        {"verify": self.verify, "checkpoint": self.checkpoint,
+        {"verify": self.verify, "seal": self.seal, "checkpoint": self.checkpoint,
          "export-checkpoint": self.export}[subcommand](**options)
 
     def verify(self, checkpoint=None, **options):
@@ -57,6 +61,9 @@ class Command(BaseCommand):
             f"OK: {report.records} records, head #{report.head_id} {report.head_hash[:16]}…, "
             f"{report.checkpoints} checkpoints{attested} verified"
         )
+
+    def seal(self, **options):
+        self.stdout.write(f"sealed {seal()} pending access records")
 
     def checkpoint(self, schedule=False, **options):
         checkpoint = checkpoints.make_checkpoint()

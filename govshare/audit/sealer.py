@@ -1,0 +1,133 @@
+"""Data accesses off the chain head's lock: the pending table, and the sealer that chains it.
+
+A gateway call must not send data whose access is not durably logged, but taking the chain
+head's row lock on every call serialises all calls platform-wide (docs/performance.md). So an
+access is first inserted into `AuditPending` in the caller's transaction: one insert, no lock
+shared with other calls, committed before the data leaves. The sealer then takes the head lock
+once for many pending rows, chains them in id order as ordinary `AuditRecord`s (each naming the
+pending row it seals) and deletes the pending rows, in one transaction: a row is either pending
+or in the chain, never both, never neither. The database refuses to delete a pending row the
+log does not hold yet (migration 0003).
+
+The sealer runs in the process that wrote the pending row, `GOVSHARE_AUDIT_SEAL_SECONDS` after
+it (a timer thread, so no request waits for it), with every checkpoint, and on
+`govshare audit seal`. Rows left by a process that died are sealed by the next sealer anywhere;
+`govshare audit verify` reports pending rows older than `GOVSHARE_AUDIT_PENDING_MAX_SECONDS`.
+With the setting at 0 (the tests) the caller seals at once, inside its own transaction.
+"""
+
+import logging
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+
+from govshare.core import clock, crypto
+from govshare.core.context import source_address
+
+from .chain import GENESIS, canonical_summary, chained_fields, record_digest
+from .models import AuditHead, AuditPending, AuditRecord
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+COPIED = ("time", "actor_type", "actor_id", "actor_name", "organization_id", "action",
+          "object_type", "object_id", "object_repr", "summary", "outcome", "source_address")
+
+
+def pend(actor_description, object_description, action, summary, outcome) -> AuditPending:
+    """Insert one pending access row in the caller's transaction (described actor and object
+    as `services` describes them)."""
+    actor_type, actor_id, actor_name, organization_id = actor_description
+    object_type, object_id, object_repr = object_description
+    row = AuditPending.objects.create(
+        time=clock.now(), actor_type=actor_type, actor_id=actor_id, actor_name=actor_name,
+        organization_id=organization_id, action=action, object_type=object_type,
+        object_id=object_id, object_repr=object_repr,
+        summary=canonical_summary(summary or {}), outcome=outcome,
+        source_address=source_address.get())
+    if settings.GOVSHARE_AUDIT_SEAL_SECONDS <= 0:
+        seal()
+    else:
+        transaction.on_commit(_timer.arm)
+    return row
+
+
+def _seal_batch(algorithm: str) -> int:
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_hash": GENESIS})
+        rows = list(AuditPending.objects.order_by("id")[:BATCH])
+        if not rows:
+            return 0
+        last_id, last_hash = head.last_id, head.last_hash
+        records = []
+        for row in rows:
+            last_id += 1
+            record = AuditRecord(id=last_id, algorithm=algorithm, prev_hash=last_hash,
+                                 pending_id=row.pk,
+                                 **{name: getattr(row, name) for name in COPIED})
+            # What is hashed is what will read back: the summary as the database returns it.
+            record.hash = record_digest(chained_fields(record), last_hash, algorithm)
+            last_hash = record.hash
+            records.append(record)
+        AuditRecord.objects.bulk_create(records)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {AuditPending._meta.db_table} WHERE id IN "  # noqa: S608
+                f"({', '.join(['%s'] * len(rows))})", [row.pk for row in rows])
+        head.last_id, head.last_hash = last_id, last_hash
+        head.save(update_fields=["last_hash", "last_id"])
+    return len(rows)
+
+
+def seal() -> int:
+    """Chain every pending access row committed so far; how many were sealed."""
+    algorithm = crypto.PROFILES[settings.GOVSHARE_CRYPTO_PROFILE].digest
+    sealed = 0
+    while count := _seal_batch(algorithm):
+        sealed += count
+        if count < BATCH:
+            break
+    return sealed
+
+
+def overdue(max_seconds: float | None = None):
+    """Pending rows older than the allowed delay (a sealer that is not running)."""
+    if max_seconds is None:
+        max_seconds = settings.GOVSHARE_AUDIT_PENDING_MAX_SECONDS
+    return AuditPending.objects.filter(time__lt=clock.now() - timedelta(seconds=max_seconds))
+
+
+class _Timer:
+    """At most one pending seal per process, `GOVSHARE_AUDIT_SEAL_SECONDS` after the first
+    access that needs one: under load, one head lock per interval instead of one per call."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._armed = None
+
+    def arm(self):
+        with self._lock:
+            if self._armed is not None:
+                return
+            self._armed = threading.Timer(settings.GOVSHARE_AUDIT_SEAL_SECONDS, self._run)
+            self._armed.daemon = True
+            self._armed.start()
+
+    def _run(self):
+        with self._lock:
+            self._armed = None
+        try:
+            seal()
+        except Exception:
+            # The rows stay pending and durable; the next access, checkpoint or
+            # `audit seal` chains them, and verify reports them if none comes.
+            logger.exception("sealing pending audit rows failed")
+        finally:
+            close_old_connections()
+            connection.close()
+
+
+_timer = _Timer()
