@@ -20,6 +20,7 @@ from govshare.notifications.api import router as notifications_router
 from govshare.opendata.api import router as opendata_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
+from govshare.services.api import router as services_router
 from govshare.sharing.api import router as sharing_router
 from govshare.supervision.api import router as supervision_router
 
@@ -41,6 +42,7 @@ api.add_router("/sharing", sharing_router)
 api.add_router("/", opendata_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/monitor", monitor_router)
+api.add_router("/", services_router)
 
 
 @api.exception_handler(ServiceError)

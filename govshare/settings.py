@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "govshare.exchange",
     "govshare.opendata",
     "govshare.supervision",
+    "govshare.services",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -228,6 +229,13 @@ CACHES = {
                   "LOCATION": "govshare_ratelimit_cache"},
 }
 RATELIMIT_USE_CACHE = "ratelimit"
+# Service resources (docs/services.md): the key the platform signs proxied calls with (its
+# public half is published at /api/v1/service-endpoints/platform-key), and the key that keeps
+# the credentials it presents to providers encrypted in the database. Both created on first use.
+GOVSHARE_SERVICES_SIGNING_KEY_FILE = Path(os.environ.get(
+    "GOVSHARE_SERVICES_SIGNING_KEY_FILE", DATA_DIR / "keys" / "services-signing-key.pem"))
+GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE = Path(os.environ.get(
+    "GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE", DATA_DIR / "keys" / "services-credentials.key"))
 # Supervision (docs/supervision.md). The period inspections, rankings and reports cover by
 # default: "month", "quarter" or "year".
 GOVSHARE_SUPERVISION_PERIOD = os.environ.get("GOVSHARE_SUPERVISION_PERIOD", "quarter")
