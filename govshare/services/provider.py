@@ -9,6 +9,7 @@ purpose: "slow" (sleeps `delay` seconds), "extra" (adds undeclared fields), "mal
 (answers a number where text is declared), "error" (HTTP 500).
 """
 
+import argparse
 import hashlib
 import json
 import logging
@@ -109,9 +110,9 @@ class Handler(BaseHTTPRequestHandler):
         return body
 
     def _verified(self, body: bytes) -> bool | None:
-        """True/False when the platform's key is known, None when it is not."""
+        """True/False when the platform's key is known and the request signed, else None."""
         key = self.server.platform_key
-        if key is None:
+        if key is None or "Signature" not in self.headers:
             return None
         verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519,
                                        key_resolver=_PlatformKey(key))
@@ -208,3 +209,27 @@ def start(host="127.0.0.1", port=0, **options) -> ProviderServer:
     server = ProviderServer((host, port), **options)
     threading.Thread(target=server.serve_forever, daemon=True, name="demo-provider").start()
     return server
+
+
+def main(argv=None):
+    """`python -m govshare.services.provider --port 18201 [--platform-key BASE64]`."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=18201)
+    parser.add_argument("--platform-key", default="",
+                        help="the platform's public key (base64), to check its signatures")
+    parser.add_argument("--require-signature", action="store_true")
+    args = parser.parse_args(argv)
+    server = ProviderServer((args.host, args.port), platform_key_text=args.platform_key,
+                            require_signature=args.require_signature)
+    print(f"serving on {server.base_url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
