@@ -17,17 +17,24 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 import httpx
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govshare.catalog.models import Resource
+from govshare.core import clock
 from govshare.core.exceptions import NotFound, PermissionDenied, ServiceError, ValidationError
 from govshare.exchange import gateway
 from govshare.exchange.masking import mask
+from govshare.exchange.models import Masking
+from govshare.sharing.access import grant_check
 
 from . import operations, vault
 from .models import ServiceCall, ServiceEndpoint
@@ -71,12 +78,26 @@ def client() -> httpx.Client:
     return found
 
 
+_endpoints: dict[str, tuple[float, ServiceEndpoint]] = {}
+
+
 def endpoint_of(code: str) -> ServiceEndpoint:
+    """The resource's active service with its operations. Kept per process for
+    `GOVSHARE_SERVICES_CACHE_SECONDS`: a change of address or operations takes effect within
+    that; the grant is never cached."""
+    ttl = settings.GOVSHARE_SERVICES_CACHE_SECONDS
+    cached = _endpoints.get(code)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
     endpoint = (ServiceEndpoint.objects.select_related("resource__provider")
                 .prefetch_related("operations")
                 .filter(resource__code=code, is_active=True).first())
     if endpoint is None:
+        _endpoints.pop(code, None)
         raise NotFound(_("该资源没有登记接口服务。"))
+    if ttl > 0:
+        _endpoints[code] = (now + ttl, endpoint)
     return endpoint
 
 
@@ -88,15 +109,30 @@ def operation_of(endpoint: ServiceEndpoint, method: str, path: str):
     return operation, values
 
 
-def granted_view(application, endpoint: ServiceEndpoint, operation):
-    """The grant's view if it covers `operation`; PermissionDenied otherwise."""
-    view = gateway.grant_view(application, endpoint.resource.code, operation.parameter_items)
+def granted_view(application, endpoint: ServiceEndpoint, operation) -> gateway.GrantView:
+    """The grant's view if it covers `operation` (and its quota is not used up);
+    PermissionDenied otherwise. Only the granted identifiers and masks are read: the
+    operation's declaration, not the catalog's item list, says what the answer holds."""
+    grant = grant_check(application, endpoint.resource.code, operation.parameter_items)
+    resource = grant.resource
+    if resource.status != Resource.Status.PUBLISHED or resource.published_version_id is None:
+        raise NotFound()
+    grant.application = application
+    masks = Masking.objects.filter(grant=grant).values_list("rules", flat=True).first()
+    view = gateway.GrantView(grant=grant, resource=resource,
+                             items=[_Granted(identifier) for identifier in grant.items],
+                             masks=dict(masks or {}))
     if not set(operation.returned_items) & set(view.identifiers):
         raise PermissionDenied(_("授权不包含操作“%(operation)s”返回的任何信息项。") %
                                {"operation": operation.operation_id},
                                reason="operation_not_granted")
     gateway.quota_left(view)
     return view
+
+
+@dataclass(frozen=True)
+class _Granted:
+    identifier: str
 
 
 def _typed(spec: dict, value):
@@ -203,13 +239,35 @@ OUTCOMES = {"provider_timeout": ServiceCall.Outcome.TIMEOUT,
             "provider_bad_response": ServiceCall.Outcome.BAD_RESPONSE}
 
 
+_samples: list[ServiceCall] = []
+_samples_lock = threading.Lock()
+_flushed_at = [time.monotonic()]
+
+
 def note(endpoint, operation, request_id: str, latency_ms: float, error=None) -> None:
-    """One sample for the health view: the provider's latency and how the call ended."""
+    """One sample for the health view: the provider's latency and how the call ended.
+    Samples are written in bulk at most `GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS` apart, so a
+    call does not pay a commit for them (a crash loses at most that much of the view)."""
     context = error.context if error is not None else {}
-    ServiceCall.objects.create(
+    sample = ServiceCall(
         endpoint=endpoint, operation=operation, request_id=request_id, latency_ms=latency_ms,
         outcome=OUTCOMES.get(context.get("reason"), ServiceCall.Outcome.OK),
-        status=context.get("status", 200))
+        status=context.get("status", 200), at=clock.now())
+    with _samples_lock:
+        _samples.append(sample)
+        due = (time.monotonic() - _flushed_at[0] >= settings.GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS
+               or len(_samples) >= 1000)
+        if not due:
+            return
+        batch = _samples[:]
+        _samples.clear()
+        _flushed_at[0] = time.monotonic()
+    try:
+        with transaction.atomic():
+            ServiceCall.objects.bulk_create(batch)
+    except DatabaseError:
+        # A service deleted meanwhile: its samples go with it, the call is not failed for them.
+        logger.warning("dropped %d service health samples", len(batch), exc_info=True)
 
 
 def call(endpoint: ServiceEndpoint, request: Outgoing, request_id: str) -> bytes:

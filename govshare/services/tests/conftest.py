@@ -11,6 +11,9 @@ from govshare.services import provider
 def service_keys(settings, tmp_path):
     settings.GOVSHARE_SERVICES_SIGNING_KEY_FILE = tmp_path / "keys" / "signing.pem"
     settings.GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE = tmp_path / "keys" / "credentials.key"
+    # Each test sees its own registrations and every sample at once.
+    settings.GOVSHARE_SERVICES_CACHE_SECONDS = 0
+    settings.GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS = 0
 
 
 @pytest.fixture

@@ -39,3 +39,18 @@ def test_r9_the_demo_command_docks_the_provider(demo, tmp_path, capsys, settings
     out = capsys.readouterr().out
     assert "gs_" in out and "/api/v1/services/101000000-SCJGJ-0001/companies/" in out
     assert service_demo.company_resource().service.operations.count() == 2
+
+
+def test_r6_health_samples_are_written_in_bulk_when_due(demo, settings):
+    from govshare.services import proxy
+
+    endpoint = service_demo.register("http://127.0.0.1:18290")
+    proxy.note(endpoint, None, "a", 1.0)  # written at once, and the clock restarts
+    settings.GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS = 3600
+    proxy.note(endpoint, None, "b", 2.0)
+    proxy.note(endpoint, None, "c", 3.0)
+    assert list(ServiceCall.objects.values_list("request_id", flat=True)) == ["a"]
+    settings.GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS = 0
+    proxy.note(endpoint, None, "d", 4.0)
+    assert sorted(ServiceCall.objects.values_list("request_id", flat=True)) == [
+        "a", "b", "c", "d"]
