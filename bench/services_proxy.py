@@ -3,7 +3,8 @@ the platform's RFC 9421 signature, the provider, answer check, cut to granted it
 access record) against direct calls to the same local provider, in the same run; then latency
 of both at a fixed rate, and the p99 the gateway adds.
 
-    .venv/bin/python bench/services_proxy.py [--seconds 10] [--concurrency 16] [--rate 200]
+    .venv/bin/python bench/services_proxy.py [--seconds 10] [--concurrency 16] [--rates 200,20]
+        [--database-url sqlite:///…]
 """
 
 import argparse
@@ -48,7 +49,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--rates", default="200,20",
+                        help="fixed request rates (req/s) to measure latency at")
     parser.add_argument("--provider-port", type=int, default=18210)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
@@ -78,25 +80,31 @@ def main():
                 _closed_loop(through, auth, args.seconds, args.concurrency))
             direct_done, direct_errors = asyncio.run(
                 _closed_loop(direct, {}, args.seconds, args.concurrency))
-            gateway_latencies, gateway_rate_errors = asyncio.run(
-                _open_loop(through, auth, args.rate, args.seconds))
-            direct_latencies, direct_rate_errors = asyncio.run(
-                _open_loop(direct, {}, args.rate, args.seconds))
+            # The platform's floor: a bare endpoint (no credential, no database) on the same
+            # server, to tell the framework's share from the gateway's.
+            bare_done, _bare_errors = asyncio.run(
+                _closed_loop([f"{url}/api/v1/exchange/ping"], {}, args.seconds,
+                             args.concurrency))
+            at_rates = [(rate, asyncio.run(_open_loop(through, auth, rate, args.seconds)),
+                         asyncio.run(_open_loop(direct, {}, rate, args.seconds)))
+                        for rate in (int(r) for r in args.rates.split(","))]
     finally:
         process.terminate()
         process.wait(timeout=30)
         out.close()
     gateway_rate, direct_rate = gateway_done / args.seconds, direct_done / args.seconds
-    added = percentile(gateway_latencies, 0.99) - percentile(direct_latencies, 0.99)
     print(f"platform: {args.workers} workers x {args.threads} threads; concurrency "
           f"{args.concurrency}; {args.seconds:.0f} s each; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"through the gateway: {gateway_rate:,.0f} req/s ({gateway_errors} errors)")
     print(f"direct to the provider: {direct_rate:,.0f} req/s ({direct_errors} errors)")
     print(f"ratio: {gateway_rate / direct_rate:.2f}")
-    print(_summary(f"gateway at {args.rate} req/s", gateway_latencies, gateway_rate_errors))
-    print(_summary(f"direct at {args.rate} req/s", direct_latencies, direct_rate_errors))
-    print(f"p99 added by the gateway at {args.rate} req/s: {added:.1f} ms")
+    print(f"bare platform endpoint, same server: {bare_done / args.seconds:,.0f} req/s")
+    for rate, (gateway_latencies, gateway_errors), (direct_latencies, direct_errors) in at_rates:
+        print(_summary(f"gateway at {rate} req/s", gateway_latencies, gateway_errors))
+        print(_summary(f"direct at {rate} req/s", direct_latencies, direct_errors))
+        added = percentile(gateway_latencies, 0.99) - percentile(direct_latencies, 0.99)
+        print(f"p99 added by the gateway at {rate} req/s: {added:.1f} ms")
 
 
 if __name__ == "__main__":

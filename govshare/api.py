@@ -32,6 +32,8 @@ api = NinjaAPI(
     auth=api_auth,
     docs_url="/docs",
 )
+# First: URL resolution tries the routes in order, and service calls are the hot path.
+api.add_router("/", services_router)
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", audit_router)
@@ -42,7 +44,6 @@ api.add_router("/sharing", sharing_router)
 api.add_router("/", opendata_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/monitor", monitor_router)
-api.add_router("/", services_router)
 
 
 @api.exception_handler(ServiceError)
