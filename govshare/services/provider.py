@@ -127,15 +127,16 @@ class Handler(BaseHTTPRequestHandler):
             return False
         return True
 
-    def _answer(self, path: str, query: dict):
+    def _answer(self, path: str, query: dict, body: bytes):
         if path == "/openapi.json":
             return 200, OPENAPI
+        if path == "/companies" or (path == "/companies/search" and self.command == "POST"):
+            name = (query.get("name") or [""])[0] if self.command == "GET" else str(
+                json.loads(body or b"{}").get("name", ""))
+            return 200, [dict(c) for c in COMPANIES if name and name in c["name"]]
         if path.startswith("/companies/"):
             company = BY_CODE.get(unquote(path[len("/companies/"):]))
             return (200, dict(company)) if company else (404, {"detail": "not found"})
-        if path == "/companies":
-            name = (query.get("name") or [""])[0]
-            return 200, [dict(c) for c in COMPANIES if name and name in c["name"]]
         return 404, {"detail": "no such operation"}
 
     def _misbehave(self, payload):
@@ -168,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         elif server.behaviour == "error":
             status, payload = 500, {"detail": "internal error"}
         else:
-            status, payload = self._answer(parts.path, parse_qs(parts.query))
+            status, payload = self._answer(parts.path, parse_qs(parts.query), body)
             if status == 200 and parts.path != "/openapi.json":
                 payload = self._misbehave(payload)
         try:

@@ -3,6 +3,7 @@ signature, failures are named and bounded, and the access record proves what was
 answered (R9, R14, R15, R17, R18)."""
 
 import hashlib
+import json
 import logging
 import time
 
@@ -233,3 +234,25 @@ def test_r14_a_company_the_provider_does_not_know_is_404(docked):
     response = client.get(f"/api/v1/services/{CODE}/companies/91130100MA0CXXXX9Z")
     assert response.status_code == 404
     assert ServiceCall.objects.get().outcome == ServiceCall.Outcome.OK
+
+
+def test_r14_a_post_operation_sends_only_its_declared_body_fields(docked, person):
+    endpoint, _grant, client, server = docked
+    services.service_operation_define(person("operator"), endpoint, {
+        "operation_id": "company_search", "method": "POST", "path_template": "/companies/search",
+        "parameters": [{"name": "name", "in": "body", "required": True, "item": "name"}],
+        "response_kind": "array",
+        "response_fields": {"name": {"type": "string", "item": "name"},
+                            "address": {"type": "string", "item": "address"}}})
+    path = f"/api/v1/services/{CODE}/companies/search"
+    refused = client.post(path, {"name": "保定", "address": "x"},
+                          content_type="application/json")
+    assert refused.status_code == 400 and "address" in refused.json()["errors"]
+    response = client.post(path, {"name": "保定"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json() == [{"name": "保定云帆软件科技有限公司"}]
+    seen = server.received[-1]
+    assert seen["method"] == "POST" and seen["verified"] is True
+    assert json.loads(seen["body"]) == {"name": "保定"}
+    record = _access(response["X-Request-Id"])
+    assert record.summary["request_sha256"] == seen["request_sha256"]
