@@ -6,7 +6,6 @@ Idempotent.
 """
 
 import json
-from datetime import timedelta
 
 from django.db import transaction
 
@@ -20,10 +19,9 @@ from govshare.catalog.models import (
     UpdateCycle,
 )
 from govshare.core import clock
+from govshare.exchange import demo as exchange_demo
 from govshare.exchange.models import Masking
-from govshare.orgs import services as org_services
-from govshare.orgs.models import Application, Organization, User
-from govshare.sharing.models import Grant, ShareRequest
+from govshare.orgs.models import Organization, User
 
 from . import provider, services
 
@@ -82,30 +80,10 @@ def register(base_url: str, *, timeout_seconds=5.0):
 
 @transaction.atomic
 def relief_grant(items=GRANTED_ITEMS, masks=MASKS):
-    """民政厅's 社会救助系统 with an active grant on the company resource, as the sharing workflow
-    leaves it once implemented; (application, grant, bearer token)."""
-    resource = company_resource()
-    consumer = Organization.objects.get(name="河北省民政厅")
-    application, _ = Application.objects.get_or_create(
-        organization=consumer, name="社会救助系统",
-        defaults={"description": "最低生活保障、特困供养审核", "contact": "民政厅救助处"})
-    officer = User.objects.get(username="mzt_officer")
-    _credential, token = org_services.credential_issue(officer, application)
-    grant = Grant.objects.filter(application=application, resource=resource,
-                                 state=Grant.State.ACTIVE).first()
-    if grant is None:
-        until = clock.today() + timedelta(days=365)
-        request = ShareRequest.objects.create(
-            consumer=consumer, application=application, resource=resource,
-            resource_version=resource.published_version, share_type=ShareType.CONDITIONAL,
-            items=list(items), purpose="社会救助对象家庭经济状况核对",
-            duty="最低生活保障审核（《社会救助暂行办法》）", requested_until=until,
-            coordinating_region=resource.provider.region, state=ShareRequest.State.GRANTED,
-            requested_by=officer)
-        grant = Grant.objects.create(
-            application=application, resource=resource, share_request=request,
-            items=list(items), state=Grant.State.ACTIVE, valid_from=clock.today(),
-            valid_until=until, activated_at=clock.now())
-        if masks:
-            Masking.objects.create(grant=grant, rules=dict(masks), updated_at=clock.now())
+    """民政厅's 社会救助系统 with an active grant on the company resource, masked as `masks`
+    says, as the sharing workflow leaves it once implemented; (application, grant, token)."""
+    application, grant, token = exchange_demo.relief_application_grant(
+        items, resource=company_resource(), purpose="社会救助对象家庭经济状况核对")
+    if masks and not Masking.objects.filter(grant=grant).exists():
+        Masking.objects.create(grant=grant, rules=dict(masks), updated_at=clock.now())
     return application, grant, token

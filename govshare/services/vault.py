@@ -20,16 +20,22 @@ from govshare.node.signing import RequestSigner, generate_key, load_key, public_
 _NONCE_BYTES = 12
 
 
+def _create_once(path: Path, create) -> None:
+    """`create(path)` unless the file exists; another process creating it a moment ago is
+    fine (`create` raises FileExistsError then)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        create(path)
+    except FileExistsError:
+        pass
+
+
 @functools.cache
 def _signer_at(path: str) -> RequestSigner:
-    key_path = Path(path)
-    if not key_path.exists():
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            return RequestSigner(generate_key(key_path))
-        except FileExistsError:
-            pass  # another process created it a moment ago
-    return RequestSigner(load_key(key_path))
+    _create_once(Path(path), generate_key)
+    return RequestSigner(load_key(Path(path)))
 
 
 def signer() -> RequestSigner:
@@ -46,18 +52,16 @@ def published_key() -> dict:
             "public_key": public_key_text(current.public_key), "public_key_pem": pem.decode()}
 
 
+def _write_cipher_key(path: Path) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(AESGCM.generate_key(bit_length=256))
+
+
 @functools.cache
 def _cipher_at(path: str) -> AESGCM:
     key_path = Path(path)
-    if not key_path.exists():
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(AESGCM.generate_key(bit_length=256))
+    _create_once(key_path, _write_cipher_key)
     key = key_path.read_bytes()
     if len(key) != 32:
         raise RuntimeError(f"the service credential key {key_path} is empty or damaged")
