@@ -21,6 +21,7 @@ from govshare.notifications.api import router as notifications_router
 from govshare.opendata.api import router as opendata_router
 from govshare.orgs.api import router as orgs_router
 from govshare.orgs.authentication import api_auth
+from govshare.services.api import router as services_router
 from govshare.sharing.api import router as sharing_router
 from govshare.supervision.api import router as supervision_router
 
@@ -32,6 +33,8 @@ api = NinjaAPI(
     auth=api_auth,
     docs_url="/docs",
 )
+# First: URL resolution tries the routes in order, and service calls are the hot path.
+api.add_router("/", services_router)
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", audit_router)

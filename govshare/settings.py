@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "govshare.opendata",
     "govshare.supervision",
     "govshare.federation",
+    "govshare.services",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -266,6 +267,18 @@ CACHES = {
                   "LOCATION": "govshare_ratelimit_cache"},
 }
 RATELIMIT_USE_CACHE = "ratelimit"
+# Service resources (docs/services.md): the key the platform signs proxied calls with (its
+# public half is published at /api/v1/service-endpoints/platform-key), and the key that keeps
+# the credentials it presents to providers encrypted in the database. Both created on first use.
+GOVSHARE_SERVICES_SIGNING_KEY_FILE = Path(os.environ.get(
+    "GOVSHARE_SERVICES_SIGNING_KEY_FILE", DATA_DIR / "keys" / "services-signing-key.pem"))
+GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE = Path(os.environ.get(
+    "GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE", DATA_DIR / "keys" / "services-credentials.key"))
+# Seconds a process keeps a service's address and operations (never its grants), and at most
+# how long the health view's samples wait before being written in bulk.
+GOVSHARE_SERVICES_CACHE_SECONDS = float(os.environ.get("GOVSHARE_SERVICES_CACHE_SECONDS", "5"))
+GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS = float(
+    os.environ.get("GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS", "1"))
 # Supervision (docs/supervision.md). The period inspections, rankings and reports cover by
 # default: "month", "quarter" or "year".
 GOVSHARE_SUPERVISION_PERIOD = os.environ.get("GOVSHARE_SUPERVISION_PERIOD", "quarter")

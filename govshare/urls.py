@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("govshare.sharing.urls")),
     path("", include("govshare.opendata.urls")),
     path("", include("govshare.supervision.urls")),
+    path("", include("govshare.services.urls")),
 ]

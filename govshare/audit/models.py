@@ -68,7 +68,7 @@ class AuditRecordQuerySet(AppendOnlyQuerySet):
 
 ACTOR_TYPES = {"user": _("用户"), "application": _("应用系统"), "node": _("交换节点"),
                "system": _("系统")}
-OUTCOMES = {"ok": _("成功"), "denied": _("拒绝")}
+OUTCOMES = {"ok": _("成功"), "denied": _("拒绝"), "failed": _("失败")}
 
 
 class AuditRecord(AppendOnlyModel):

@@ -98,17 +98,18 @@ GRANTED_ITEMS = ["id_number", "name", "sex", "birth_date", "region_code", "house
 
 
 @transaction.atomic
-def relief_application_grant(items=GRANTED_ITEMS, *, row_filter=None, daily_quota=None):
-    """民政厅's 社会救助系统 with a credential and an active grant on the population resource,
-    as the sharing workflow leaves it once the operator has implemented it; (application,
-    grant, bearer token)."""
+def relief_application_grant(items=GRANTED_ITEMS, *, row_filter=None, daily_quota=None,
+                             resource=None, purpose="社会救助对象身份核验"):
+    """民政厅's 社会救助系统 with a credential and an active grant on the population resource (or
+    `resource`), as the sharing workflow leaves it once the operator has implemented it;
+    (application, grant, bearer token)."""
     from datetime import timedelta
 
     from govshare.orgs import services as org_services
     from govshare.orgs.models import Application, User
     from govshare.sharing.models import Grant, ShareRequest
 
-    resource = population_resource()
+    resource = resource or population_resource()
     consumer = Organization.objects.get(name="河北省民政厅")
     application, _ = Application.objects.get_or_create(
         organization=consumer, name="社会救助系统",
@@ -123,7 +124,7 @@ def relief_application_grant(items=GRANTED_ITEMS, *, row_filter=None, daily_quot
     request = ShareRequest.objects.create(
         consumer=consumer, application=application, resource=resource,
         resource_version=resource.published_version, share_type=ShareType.CONDITIONAL,
-        items=list(items), row_filter=row_filter or {}, purpose="社会救助对象身份核验",
+        items=list(items), row_filter=row_filter or {}, purpose=purpose,
         duty="最低生活保障审核（《社会救助暂行办法》）", requested_until=until,
         coordinating_region=resource.provider.region, state=ShareRequest.State.GRANTED,
         requested_by=officer)
