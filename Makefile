@@ -34,5 +34,13 @@ test: install-test browser
 	  echo "== PostgreSQL run skipped: set GOVSHARE_TEST_DATABASE_URL to run it =="; \
 	fi
 
+# bandit fails on any high-severity finding. pip-audit asks PyPI's per-release JSON API (or OSV)
+# for known vulnerabilities: on a machine that reaches neither, run `make lint PIP_AUDIT=0` and
+# audit from a connected one (docs/security.md).
+PIP_AUDIT ?= 1
 lint: install-test
 	$(BIN)/ruff check govshare $(wildcard bench)
+	$(BIN)/bandit -q -r govshare -x '*/tests/*,*/migrations/*' --severity-level high
+	@if [ "$(PIP_AUDIT)" = "1" ]; then \
+	  $(BIN)/pip-audit --progress-spinner off --skip-editable --vulnerability-service pypi --strict; \
+	else echo "== pip-audit skipped (PIP_AUDIT=0) =="; fi
