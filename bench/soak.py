@@ -17,7 +17,9 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
@@ -149,6 +151,8 @@ def main():
     parser.add_argument("--database-url", default=DEFAULT_DATABASE.replace("exchange", "soak"))
     parser.add_argument("--directory", default="var/bench/soak")
     args = parser.parse_args()
+    # A terminated soak still stops its server (the platform block's cleanup runs on exit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     directory = fresh_directory(Path(args.directory).resolve())
     os.environ.update({"GOVSHARE_PRODUCTION": "1", "GOVSHARE_TLS": "0",
                        "GOVSHARE_SECRET_KEY": "soak-" + os.urandom(32).hex()})
