@@ -1,6 +1,7 @@
 """The JSON API at /api/v1/: one NinjaAPI, each app's router, and the one place where service
 errors become HTTP responses."""
 
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -75,3 +76,9 @@ def schema_error(request, exc: SchemaValidationError):
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
     return service_error(request, NotAuthenticated())
+
+
+@api.exception_handler(MultiPartParserError)
+def multipart_error(request, exc):
+    """A malformed multipart body is the caller's error, answered in the API's JSON shape."""
+    return service_error(request, ValidationError())

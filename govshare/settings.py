@@ -8,12 +8,23 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GOVSHARE_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = os.environ.get("GOVSHARE_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("GOVSHARE_SECRET_KEY", "insecure-demo-key-change-me-in-production")
+DEMO_SECRET_KEY = "insecure-demo-key-change-me-in-production"  # noqa: S105 (refused below)
+SECRET_KEY = os.environ.get("GOVSHARE_SECRET_KEY", DEMO_SECRET_KEY)
+# Production mode (docs/security.md): refuses the demo key and debugging, and serves over TLS
+# unless GOVSHARE_TLS=0 says a trusted front end does not exist (a test bench, never a service).
+PRODUCTION = os.environ.get("GOVSHARE_PRODUCTION", "0") == "1"
+TLS = os.environ.get("GOVSHARE_TLS", "1" if PRODUCTION else "0") == "1"
+if PRODUCTION and (SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured("GOVSHARE_PRODUCTION=1 needs GOVSHARE_SECRET_KEY of 50+ characters")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("GOVSHARE_PRODUCTION=1 cannot run with GOVSHARE_DEBUG=1")
 ALLOWED_HOSTS = os.environ.get("GOVSHARE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 
 INSTALLED_APPS = [
@@ -41,11 +52,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "govshare.monitor.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govshare.core.middleware.ChineseFirstMiddleware",
@@ -58,6 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "govshare.core.middleware.ServiceErrorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "govshare.core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "govshare.urls"
@@ -80,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "govshare.core.context_processors.navigation",
                 "govshare.notifications.context_processors.inbox",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -155,8 +170,47 @@ TASKS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("GOVSHARE_CSRF_TRUSTED_ORIGINS", "").split(",")
+                        if o]
+if TLS:
+    SECURE_SSL_REDIRECT = os.environ.get("GOVSHARE_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("GOVSHARE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("GOVSHARE_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("GOVSHARE_HSTS_PRELOAD", "0") == "1"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Only behind a proxy that sets the header itself and strips it from clients: otherwise
+    # anyone could claim a plain-text request came over TLS.
+    if os.environ.get("GOVSHARE_BEHIND_PROXY", "0") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:
+        # Government intranet host names are not on the browsers' preload list; the preload
+        # flag is for public domains submitted to it.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Pages load scripts, styles, fonts and images from the platform only: no inline script, no
+# eval, no framing. Style *attributes* stay allowed because the chart library and htmx set them
+# at run time; they cannot run code, and url() in them is still bound by img-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -279,6 +333,11 @@ GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE = Path(os.environ.get(
 GOVSHARE_SERVICES_CACHE_SECONDS = float(os.environ.get("GOVSHARE_SERVICES_CACHE_SECONDS", "5"))
 GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS = float(
     os.environ.get("GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS", "1"))
+# The platform-wide limits per client address (govshare/core/ratelimit.py): login form posts,
+# API calls refused for a bad credential, and requests with neither session nor credential.
+GOVSHARE_LOGIN_RATE = os.environ.get("GOVSHARE_LOGIN_RATE", "20/m")
+GOVSHARE_AUTH_FAILURE_RATE = os.environ.get("GOVSHARE_AUTH_FAILURE_RATE", "30/m")
+GOVSHARE_ANONYMOUS_RATE = os.environ.get("GOVSHARE_ANONYMOUS_RATE", "300/m")
 # Supervision (docs/supervision.md). The period inspections, rankings and reports cover by
 # default: "month", "quarter" or "year".
 GOVSHARE_SUPERVISION_PERIOD = os.environ.get("GOVSHARE_SUPERVISION_PERIOD", "quarter")

@@ -320,6 +320,13 @@ def notice_issue(request, payload: NoticeIn):
         due_date=payload.due_date))
 
 
+# Declared before /notices/{notice_id}: Django's resolver tries routes in order, and the
+# parameter's pattern would take "sweep" and answer 405.
+@router.post("/notices/sweep", response=SweepOut)
+def notice_sweep(request, region: str):
+    return {"listed": services.notice_sweep(request.auth, _region(region))}
+
+
 @router.get("/notices/{notice_id}", response=NoticeOut)
 def notice_detail(request, notice_id: int):
     return _found(_notices(request), pk=notice_id)
@@ -347,11 +354,6 @@ def notice_close(request, notice_id: int, payload: CloseIn):
 def notice_reopen(request, notice_id: int, payload: ReopenIn):
     return services.notice_reopen(request.auth, _found(_notices(request), pk=notice_id),
                                   comment=payload.comment, due_date=payload.due_date)
-
-
-@router.post("/notices/sweep", response=SweepOut)
-def notice_sweep(request, region: str):
-    return {"listed": services.notice_sweep(request.auth, _region(region))}
 
 
 # --- criticism -------------------------------------------------------------------------------

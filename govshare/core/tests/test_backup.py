@@ -1,0 +1,105 @@
+"""R18: `govshare backup` and `govshare restore` lose nothing: a restore into an empty database
+has the original's row counts, stored files and keys, and its audit chain verifies."""
+
+import json
+import os
+import subprocess
+import sys
+
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from govshare.audit.services import audit_record
+from govshare.core.backup import table_counts
+from govshare.orgs import services as orgs
+from govshare.orgs.models import Organization
+
+COUNT_TABLES = (
+    "import json; from django.db import connection; from govshare.core.backup import "
+    "table_counts; c = connection.cursor(); "
+    "print(json.dumps(table_counts(c, connection.introspection.table_names())))"
+)
+
+
+def _govshare(args, env):
+    return subprocess.run([sys.executable, "-m", "govshare.cli", *args],  # noqa: S603
+                          env={**os.environ, **env}, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URL of a new, empty database of the kind the tests run on."""
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored' / 'govshare.sqlite3'}"
+        return
+    db = connection.settings_dict
+    name = f"{db['NAME']}_restored"
+    admin = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
+                            password=db["PASSWORD"] or None, dbname="postgres", autocommit=True)
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield (f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}")
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def platform(transactional_db, demo, person, settings, tmp_path):
+    """A platform with work done: audited changes, a signed checkpoint, a stored file."""
+    data = tmp_path / "original"
+    settings.MEDIA_ROOT = data / "media"
+    settings.GOVSHARE_AUDIT_KEY_FILE = data / "keys" / "audit-signing-key.pem"
+    settings.GOVSHARE_OPENDATA_HASH_KEY_FILE = data / "keys" / "opendata-hash.key"
+    admin = person("gat_admin")
+    application = orgs.application_create(admin, organization=admin.organization,
+                                          name="户籍核验系统")
+    orgs.credential_issue(admin, application)
+    audit_record(admin, "backup.test", Organization.objects.first(), "备份测试")
+    call_command("audit", "checkpoint", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    attachment = settings.MEDIA_ROOT / "sharing" / "attachments" / "ab" / "evidence.pdf"
+    attachment.parent.mkdir(parents=True)
+    attachment.write_bytes(b"%PDF-1.7 evidence")
+    return data
+
+
+def test_r18_restore_into_an_empty_database_verifies_and_counts_equal(
+        platform, empty_database, tmp_path):
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    with connection.cursor() as cursor:
+        original = table_counts(cursor, connection.introspection.table_names())
+    assert original["audit_auditrecord"] >= 3
+    assert original["audit_auditcheckpoint"] >= 1
+
+    target = tmp_path / "restored"
+    env = {"GOVSHARE_DATABASE_URL": empty_database, "GOVSHARE_DATA_DIR": str(target)}
+    restored = _govshare(["restore", str(archive)], env)
+    assert restored.returncode == 0, restored.stderr
+    verified = _govshare(["audit", "verify"], env)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("OK: ")
+    counted = _govshare(["shell", "--no-imports", "-c", COUNT_TABLES], env)
+    assert json.loads(counted.stdout.splitlines()[-1]) == original
+    assert ((target / "media" / "sharing" / "attachments" / "ab" / "evidence.pdf").read_bytes()
+            == b"%PDF-1.7 evidence")
+    assert ((target / "keys" / "audit-signing-key.pem").read_bytes()
+            == (platform / "keys" / "audit-signing-key.pem").read_bytes())
+
+    again = _govshare(["restore", str(archive)], env)
+    assert again.returncode != 0
+    assert "not empty" in again.stderr
+
+
+def test_r18_restore_refuses_an_archive_of_the_other_database(platform, tmp_path):
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    other = ("postgresql://nobody@127.0.0.1:1/none" if connection.vendor == "sqlite"
+             else f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    result = _govshare(["restore", str(archive)], {"GOVSHARE_DATABASE_URL": other,
+                                                    "GOVSHARE_DATA_DIR": str(tmp_path / "o")})
+    assert result.returncode != 0
+    assert "cannot be restored" in result.stderr
