@@ -9,7 +9,7 @@ from govshare.core.exceptions import NotAuthenticated
 from govshare.core.localcache import LocalCache
 
 from .models import Credential
-from .tokens import secret_matches, split_token
+from .tokens import hash_secret, secret_matches, split_token
 
 # last_used_at is advisory; writing it on every call would put a write on the gateway's path.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
