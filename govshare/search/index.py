@@ -15,11 +15,12 @@ How it works, and why (docs/search.md has the long version):
   two-character words most Chinese queries are made of.
 - Score: for each query term, the fields holding it (name 8, summary 4, data items 2, provider
   1, summed); ties newest first. It is computed the same way on both databases, so they rank
-  identically, and unlike bm25 or ts_rank it can be read tier by tier from the index.
-- Facets are exact. A term with few matches is counted by the database over its matching rows
-  (one statement: the rows are materialised once and grouped seven times). What would mean
-  counting many rows is read from counters every index write keeps exact (`aggregates.py`):
-  the blank query per region, and each hot term per region with its score tiers.
+  identically, and unlike bm25 or ts_rank a term's score is a small integer stored with it.
+- Facets are exact. A query holding a term with few matches is counted by the database over
+  its matching rows (one statement: the rows are materialised once and grouped seven times).
+  The blank query (with a region, or one facet filter) sums counters every index write keeps
+  exact (`aggregates.py`); a query made only of hot terms, with any filters and region, is
+  counted and ranked in memory from their postings (`postings.py`).
 - A region's subtree is a prefix of `region_path`, answered from an index.
 """
 
