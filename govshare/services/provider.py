@@ -5,8 +5,9 @@ start it on 127.0.0.1.
 It checks the platform's RFC 9421 signature with the platform's published public key when it
 has one, logs each call's `X-Request-Id` and request hash as the platform computes them, and
 keeps what it received and answered so tests can compare. `behaviour` makes it misbehave on
-purpose: "slow" (sleeps `delay` seconds), "extra" (adds undeclared fields), "malformed"
-(answers a number where text is declared), "error" (HTTP 500).
+purpose: "slow" (sleeps `delay` seconds), "trickle" (sends its answer a byte every `delay`
+seconds), "extra" (adds undeclared fields), "malformed" (answers a number where text is
+declared), "error" (HTTP 500).
 """
 
 import argparse
@@ -109,7 +110,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.server.behaviour == "trickle":
+            for index in range(len(body)):
+                self.wfile.write(body[index:index + 1])
+                self.wfile.flush()
+                time.sleep(self.server.delay)
+        else:
+            self.wfile.write(body)
         return body
 
     def _verified(self, body: bytes) -> bool | None:

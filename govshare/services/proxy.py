@@ -283,25 +283,48 @@ def call(endpoint: ServiceEndpoint, request: Outgoing, request_id: str) -> bytes
         request.method, endpoint.base_url + request.target, content=request.body,
         headers=headers, timeout=httpx.Timeout(endpoint.timeout_seconds))
     vault.signer().sign(outgoing_request, request.body)
+    timed_out = ProviderTimeout(_("服务方“%(provider)s”未在 %(seconds)s 秒内应答。") %
+                                {"provider": provider, "seconds": endpoint.timeout_seconds},
+                                reason="provider_timeout", status=None)
+    # httpx's timeout bounds each read; the deadline bounds the whole answer, so a provider
+    # trickling its body cannot hold the call past the service's timeout.
+    deadline = time.monotonic() + endpoint.timeout_seconds
     try:
-        response = client().send(outgoing_request)
+        response = client().send(outgoing_request, stream=True)
+        try:
+            body = _bounded_body(response, deadline)
+        finally:
+            response.close()
     except httpx.TimeoutException:
-        raise ProviderTimeout(_("服务方“%(provider)s”未在 %(seconds)s 秒内应答。") %
-                              {"provider": provider, "seconds": endpoint.timeout_seconds},
-                              reason="provider_timeout", status=None) from None
+        raise timed_out from None
     except httpx.HTTPError:
         raise ProviderFailed(_("服务方“%(provider)s”无法连接。") % {"provider": provider},
                              reason="provider_unreachable", status=None) from None
+    if body is None:
+        raise timed_out
     if response.status_code == 404:
         raise NotFound(_("服务方“%(provider)s”未查到结果。") % {"provider": provider},
                        reason="not_found_by_provider", status=404)
-    if response.status_code != 200 or len(response.content) > MAX_RESPONSE_BYTES:
+    if response.status_code != 200 or len(body) > MAX_RESPONSE_BYTES:
         logger.warning("provider %s answered %s to request %s", provider,
                        response.status_code, request_id)
         raise ProviderFailed(_("服务方“%(provider)s”出错（HTTP %(status)d）。") %
                              {"provider": provider, "status": response.status_code},
                              reason="provider_error", status=response.status_code)
-    return response.content
+    return body
+
+
+def _bounded_body(response: httpx.Response, deadline: float) -> bytes | None:
+    """The body, read no further than MAX_RESPONSE_BYTES + 1; None once past `deadline`."""
+    chunks, size = [], 0
+    for chunk in response.iter_raw():
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline:
+            return None
+        if size > MAX_RESPONSE_BYTES:
+            break
+    return b"".join(chunks)
 
 
 def _conforms(operation, answer) -> str:

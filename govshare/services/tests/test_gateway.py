@@ -256,3 +256,18 @@ def test_r14_a_post_operation_sends_only_its_declared_body_fields(docked, person
     assert json.loads(seen["body"]) == {"name": "保定"}
     record = _access(response["X-Request-Id"])
     assert record.summary["request_sha256"] == seen["request_sha256"]
+
+
+def test_r9_a_provider_trickling_its_answer_gives_504_at_the_timeout(docked, person):
+    endpoint, _grant, client, server = docked
+    services.service_register(person("operator"), endpoint.resource,
+                              base_url=endpoint.base_url, timeout_seconds=0.5)
+    # Each byte arrives well within httpx's per-read timeout; the whole answer would take
+    # far longer than the service's timeout.
+    server.behaviour, server.delay = "trickle", 0.05
+    started = time.perf_counter()
+    response = client.get(BY_CODE)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 504
+    assert elapsed < 100 * server.delay  # the answer is over 100 bytes long
+    assert ServiceCall.objects.get().outcome == ServiceCall.Outcome.TIMEOUT
