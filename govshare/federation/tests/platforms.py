@@ -10,7 +10,6 @@ The `setup_*` functions run inside a platform process (`govshare shell -c`).
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -354,7 +353,3 @@ def audit_actions():
     from govshare.audit.models import AuditRecord
 
     return list(AuditRecord.objects.order_by("id").values_list("action", flat=True))
-
-
-def remove(directory: Path):
-    shutil.rmtree(directory, ignore_errors=True)
