@@ -102,7 +102,7 @@ def test_r18_api_refuses_whom_the_matrix_refuses(callers):
                 status = _call(callers[caller], operation).status_code
                 if status in REFUSED:
                     wrong.append(f"{operation} as {caller}: {status}, expected to be let in")
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_r18_public_api_operations_let_anonymous_in(callers):
@@ -124,7 +124,7 @@ def test_r18_web_views_refuse_anonymous_callers(callers):
                          and response["Location"].startswith(login))
         if not sent_to_login and response.status_code not in REFUSED:
             wrong.append(f"{name} ({url}): {response.status_code}")
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_r18_public_web_views_let_anonymous_in(callers):
