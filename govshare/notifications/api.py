@@ -59,7 +59,8 @@ def _found(queryset, **lookup):
 def inbox(request, unread: bool = False, limit: int = 50):
     notifications = Notification.objects.restrict(request.auth)
     items = notifications.unread() if unread else notifications
-    return {"unread": notifications.unread().count(), "items": list(items[:min(limit, 500)])}
+    return {"unread": notifications.unread().count(),
+            "items": list(items[:max(1, min(limit, 500))])}
 
 
 @router.post("/{notification_id}/read", response=NotificationOut)

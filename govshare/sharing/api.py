@@ -347,7 +347,7 @@ def request_list(request, box: str = "all", state: str | None = None, limit: int
         "resource", "coordinating_region", "requested_by")
     if state:
         requests = requests.filter(state=state)
-    return list(requests[:min(limit, 500)])
+    return list(requests[:max(1, min(limit, 500))])
 
 
 @router.post("/requests", response={201: ShareRequestDetail})
