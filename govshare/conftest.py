@@ -97,11 +97,12 @@ def bearer():
 
 
 @pytest.fixture
-def page(live_server, transactional_db):
+def page(live_server, transactional_db, monkeypatch):
     """A Playwright page in Debian's chromium, pointed at the live test server."""
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # around it are synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # around it are synchronous and safe. Undone after the test, so that no later test (or a
+    # process it starts) runs with Django's async safety switched off.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

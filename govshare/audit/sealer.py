@@ -122,9 +122,11 @@ class _Timer:
         try:
             seal()
         except Exception:
-            # The rows stay pending and durable; the next access, checkpoint or
-            # `audit seal` chains them, and verify reports them if none comes.
-            logger.exception("sealing pending audit rows failed")
+            # The rows stay pending and durable; this process tries again an interval later
+            # (a busy database is the usual cause), and a checkpoint or `audit seal` anywhere
+            # chains them too; verify reports them if nothing does.
+            logger.exception("sealing pending audit rows failed; trying again")
+            self.arm()
         finally:
             close_old_connections()
             connection.close()
