@@ -4,22 +4,23 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 
-from govshare.orgs.demo import DEMO_PASSWORD, load_demo
+from govshare.orgs.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from govshare.orgs.models import User
 
 CHROMIUM = os.environ.get("GOVSHARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is the production hasher (see test_r18_passwords_use_argon2); tests that create a
     dozen demo users each would spend most of their time in it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -58,10 +59,20 @@ def empty_access_caches():
     clear_all()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo's rows, loaded once into the test database: each test's transaction is rolled
+    back to them, which saves loading them again for each of the hundreds of tests that ask
+    for them. A transactional test empties the database after it; `demo` reloads them then."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        load_demo()
+
+
 @pytest.fixture
 def demo(db):
     """Hebei's demo regions, organisations and one login per role."""
-    load_demo()
+    if not User.objects.filter(username=DEMO_USERS[-1][0]).exists():
+        load_demo()
 
 
 @pytest.fixture
