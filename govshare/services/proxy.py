@@ -28,13 +28,10 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govshare.catalog.models import Resource
 from govshare.core import clock
 from govshare.core.exceptions import NotFound, PermissionDenied, ServiceError, ValidationError
 from govshare.exchange import gateway
 from govshare.exchange.masking import mask
-from govshare.exchange.models import Masking
-from govshare.sharing.access import grant_check
 
 from . import operations, vault
 from .models import ServiceCall, ServiceEndpoint
@@ -84,7 +81,7 @@ _endpoints: dict[str, tuple[float, ServiceEndpoint]] = {}
 def endpoint_of(code: str) -> ServiceEndpoint:
     """The resource's active service with its operations. Kept per process for
     `GOVSHARE_SERVICES_CACHE_SECONDS`: a change of address or operations takes effect within
-    that; the grant is never cached."""
+    that (the grant's view is dropped at once on any change: see `granted_view`)."""
     ttl = settings.GOVSHARE_SERVICES_CACHE_SECONDS
     cached = _endpoints.get(code)
     now = time.monotonic()
@@ -111,28 +108,15 @@ def operation_of(endpoint: ServiceEndpoint, method: str, path: str):
 
 def granted_view(application, endpoint: ServiceEndpoint, operation) -> gateway.GrantView:
     """The grant's view if it covers `operation` (and its quota is not used up);
-    PermissionDenied otherwise. Only the granted identifiers and masks are read: the
-    operation's declaration, not the catalog's item list, says what the answer holds."""
-    grant = grant_check(application, endpoint.resource.code, operation.parameter_items)
-    resource = grant.resource
-    if resource.status != Resource.Status.PUBLISHED or resource.published_version_id is None:
-        raise NotFound()
-    grant.application = application
-    masks = Masking.objects.filter(grant=grant).values_list("rules", flat=True).first()
-    view = gateway.GrantView(grant=grant, resource=resource,
-                             items=[_Granted(identifier) for identifier in grant.items],
-                             masks=dict(masks or {}))
+    PermissionDenied otherwise. The view is the data gateway's: kept per process and dropped
+    in every process the moment the grant, its masking or the resource changes."""
+    view = gateway.grant_view(application, endpoint.resource.code, operation.parameter_items)
     if not set(operation.returned_items) & set(view.identifiers):
         raise PermissionDenied(_("授权不包含操作“%(operation)s”返回的任何信息项。") %
                                {"operation": operation.operation_id},
                                reason="operation_not_granted")
     gateway.quota_left(view)
     return view
-
-
-@dataclass(frozen=True)
-class _Granted:
-    identifier: str
 
 
 def _typed(spec: dict, value):

@@ -271,3 +271,15 @@ def test_r9_a_provider_trickling_its_answer_gives_504_at_the_timeout(docked, per
     assert response.status_code == 504
     assert elapsed < 100 * server.delay  # the answer is over 100 bytes long
     assert ServiceCall.objects.get().outcome == ServiceCall.Outcome.TIMEOUT
+
+
+def test_r14_a_grant_revoked_between_two_calls_stops_the_next_one_before_the_provider(
+        docked, person):
+    from govshare.sharing import services as sharing_services
+
+    _endpoint, grant, client, server = docked
+    assert client.get(BY_CODE).status_code == 200
+    sharing_services.grant_revoke(person("operator"), grant, reason="发现超范围使用")
+    response = client.get(BY_CODE)
+    assert response.status_code == 403 and "撤销" in response.json()["detail"]
+    assert len(server.received) == 1
