@@ -328,7 +328,8 @@ GOVSHARE_SERVICES_SIGNING_KEY_FILE = Path(os.environ.get(
     "GOVSHARE_SERVICES_SIGNING_KEY_FILE", DATA_DIR / "keys" / "services-signing-key.pem"))
 GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE = Path(os.environ.get(
     "GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE", DATA_DIR / "keys" / "services-credentials.key"))
-# Seconds a process keeps a service's address and operations (never its grants), and at most
+# Seconds a process keeps a service's address and operations (grant views follow
+# GOVSHARE_ACCESS_CACHE_SECONDS and are dropped on any change), and at most
 # how long the health view's samples wait before being written in bulk.
 GOVSHARE_SERVICES_CACHE_SECONDS = float(os.environ.get("GOVSHARE_SERVICES_CACHE_SECONDS", "5"))
 GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS = float(

@@ -9,7 +9,11 @@ worker shares (`RATELIMIT_USE_CACHE`):
                   rate, calls with a header are refused before their credential is looked up, so
                   guessing credentials costs the guesser, not the database.
 - `anonymous`     every request with neither a session nor a credential (the login page, the
-                  open-data portal, the API's 401s).
+                  open-data portal, the API's 401s), but the load balancers' liveness ping.
+
+A call whose bearer token this process has already verified (and not seen revoked) skips the
+failed-credential counter: it is no guess, and reading the shared counter would put a database
+query on every gateway call.
 
 Logged-in people and applications with a working credential are not counted here: their load
 is bounded by grants' quotas and by the gateway. Beyond a rate the answer is 429 with
@@ -22,6 +26,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
+
+from govshare.orgs.authentication import recently_verified
 
 from .context import client_address
 
@@ -51,12 +57,14 @@ class RateLimitMiddleware:
         if request.method == "POST" and request.path == reverse("login"):
             return _usage(request, "login", address, settings.GOVSHARE_LOGIN_RATE)
         if "Authorization" in request.headers:
+            if recently_verified(request.headers["Authorization"]):
+                return None
             usage = _usage(request, AUTH_FAILURE, address, settings.GOVSHARE_AUTH_FAILURE_RATE,
                            increment=False)
             # Read without counting: the rate's n failures are allowed, the next call is not.
             usage["should_limit"] = usage["count"] >= usage["limit"]
             return usage
-        if not request.user.is_authenticated:
+        if not request.user.is_authenticated and request.path != reverse("api:ping"):
             return _usage(request, "anonymous", address, settings.GOVSHARE_ANONYMOUS_RATE)
         return None
 

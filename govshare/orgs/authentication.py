@@ -37,6 +37,14 @@ def application_from_token(token: str):
     return application
 
 
+def recently_verified(authorization: str) -> bool:
+    """Whether the `Authorization` header carries a bearer token this process verified and
+    still holds: such a call is no guess, so the failed-credential limit need not read its
+    counter for it (core/ratelimit.py)."""
+    scheme, _, token = authorization.partition(" ")
+    return scheme.lower() == "bearer" and _verified.get(hash_secret(token.strip())) is not None
+
+
 def _verified_credential(token: str) -> Credential:
     parts = split_token(token or "")
     if parts is None:

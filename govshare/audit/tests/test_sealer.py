@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.db import DatabaseError, OperationalError, connection, transaction
 
-from govshare.audit.models import AuditHead, AuditPending, AuditRecord
 from govshare.audit import sealer
+from govshare.audit.models import AuditHead, AuditPending, AuditRecord
 from govshare.audit.sealer import pend, seal
 from govshare.audit.services import audit_access, audit_record
 from govshare.audit.verify import verify_log

@@ -110,3 +110,24 @@ def test_r18_anonymous_requests_are_rate_limited(demo, settings, login):
     assert codes == [200, 200, 429]
     # A logged-in person from the same address is not counted against the anonymous rate.
     assert login("gat_staff").get("/").status_code == 200
+
+
+def test_r18_a_verified_credential_passes_where_guesses_from_its_address_are_refused(
+        demo, settings, bearer):
+    from govshare.exchange.tests.factories import application_with_token
+
+    settings.GOVSHARE_AUTH_FAILURE_RATE = "2/m"
+    _application, token = application_with_token("河北省民政厅")
+    known = bearer(token)
+    assert known.get("/api/v1/catalog/resources").status_code == 200
+    guesser = Client(headers={"Authorization": "Bearer gs_nothing.wrong"})
+    assert [guesser.get("/api/v1/catalog/resources").status_code for _ in range(3)] == [
+        401, 401, 429]
+    assert known.get("/api/v1/catalog/resources").status_code == 200
+
+
+def test_r18_the_liveness_ping_is_not_counted_as_anonymous_traffic(demo, settings):
+    settings.GOVSHARE_ANONYMOUS_RATE = "2/m"
+    anonymous = Client()
+    assert [anonymous.get("/api/v1/exchange/ping").status_code for _ in range(4)] == [200] * 4
+    assert [anonymous.get("/accounts/login/").status_code for _ in range(3)] == [200, 200, 429]
