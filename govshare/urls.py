@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("govshare.opendata.urls")),
     path("", include("govshare.supervision.urls")),
     path("", include("govshare.services.urls")),
+    path("", include("govshare.federation.urls")),
 ]

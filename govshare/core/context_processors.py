@@ -31,5 +31,6 @@ def navigation(request):
         items.append((reverse("monitor:alert_list"), _("异常告警")))
     items.append((reverse("supervision:index"), _("监督检查")))
     if getattr(user, "is_operator", False):
+        items.append((reverse("federation:home"), _("平台级联")))
         items.append((reverse("admin:index"), _("运维管理")))
     return {"nav_items": items}

@@ -115,15 +115,8 @@ def _request_state(share_request) -> dict:
                       "valid_until": grant.valid_until.isoformat()} if grant else None}
 
 
-def _visible_peers(actor):
-    """The operator manages every peer; everyone else sees the approved ones."""
-    if getattr(actor, "is_operator", False):
-        return Peer.objects.all()
-    return Peer.objects.approved()
-
-
 def _peer(request, peer_id) -> Peer:
-    peer = _visible_peers(request.auth).filter(pk=peer_id).first()
+    peer = services.visible_peers(request.auth).filter(pk=peer_id).first()
     if peer is None:
         raise NotFound()
     return peer
@@ -205,7 +198,7 @@ def relayed_lookup_serve(request, code: str, department: str, limit: int = 100,
 
 @router.get("/federation/peers", response=list[PeerOut])
 def peer_list(request):
-    return _visible_peers(request.auth)
+    return services.visible_peers(request.auth)
 
 
 @router.post("/federation/peers/register", response={201: PeerOut})
