@@ -6,9 +6,12 @@ A backup is one tar archive holding:
   `database.pgdump` (`pg_dump -Fc`, taken inside a repeatable-read transaction whose snapshot
   the counts below share, so the manifest describes exactly what was dumped);
 - `media/`: every stored file (attachments, exchanged files, reports, Delta snapshots);
-- `keys/`: the audit checkpoint signing key and the open-data hash key, without which the
-  restored checkpoints cannot be verified nor the published hashes reproduced: the archive is
-  as secret as those keys;
+- `keys/`: every key kept outside the database (the audit checkpoint signing keys of both
+  cryptographic profiles, the secrets key that keys credential hashes and seals webhook
+  secrets, the open-data hash key, the federation and service keys), without which restored
+  checkpoints would not verify, credentials would not match and published hashes could not be
+  reproduced: the archive is as secret as those keys. Retired secrets key files
+  (`GOVSHARE_SECRETS_RETIRED_KEY_FILES`) are not included: copy them with the settings;
 - `manifest.json`: the database kind, each table's row count and the audit chain's head.
 
 A restore goes into an empty database only, then checks the row counts against the manifest and
@@ -41,8 +44,19 @@ class BackupError(Exception):
 
 
 def _key_files() -> dict[str, Path]:
-    return {"audit-signing-key.pem": Path(settings.GOVSHARE_AUDIT_KEY_FILE),
-            "opendata-hash.key": Path(settings.GOVSHARE_OPENDATA_HASH_KEY_FILE)}
+    """Every key the platform keeps outside its database, by its name in the archive; each is
+    restored to where the restoring platform's settings put it."""
+    from govshare.audit import keys
+
+    files = {f"audit-signing-key{suffix}.pem": keys.key_path(algorithm)
+             for algorithm, suffix in keys.KEY_FILE_SUFFIXES.items()}
+    files.update({
+        "opendata-hash.key": settings.GOVSHARE_OPENDATA_HASH_KEY_FILE,
+        "secrets.key": settings.GOVSHARE_SECRETS_KEY_FILE,
+        "federation-key.pem": settings.GOVSHARE_FEDERATION_KEY_FILE,
+        "services-signing-key.pem": settings.GOVSHARE_SERVICES_SIGNING_KEY_FILE,
+        "services-credentials.key": settings.GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE})
+    return {name: Path(path) for name, path in files.items()}
 
 
 def _tables() -> list[str]:

@@ -5,12 +5,15 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from govshare.audit import keys as audit_keys
 from govshare.audit.services import audit_record
 from govshare.core.backup import table_counts
 from govshare.orgs import services as orgs
@@ -21,6 +24,17 @@ COUNT_TABLES = (
     "table_counts; c = connection.cursor(); "
     "print(json.dumps(table_counts(c, connection.introspection.table_names())))"
 )
+
+
+CREDENTIAL_WORKS = (
+    "import os; from govshare.orgs.authentication import application_from_token; "
+    "print(application_from_token(os.environ['GOVSHARE_TOKEN']).name)"
+)
+
+
+def platform_token(platform):
+    """The bearer token issued on the original platform (kept beside its data directory)."""
+    return (platform.parent / "token").read_text()
 
 
 def _govshare(args, env):
@@ -57,7 +71,8 @@ def platform(transactional_db, demo, person, settings, tmp_path):
     admin = person("gat_admin")
     application = orgs.application_create(admin, organization=admin.organization,
                                           name="户籍核验系统")
-    orgs.credential_issue(admin, application)
+    _credential, token = orgs.credential_issue(admin, application)
+    (tmp_path / "token").write_text(token)
     audit_record(admin, "backup.test", Organization.objects.first(), "备份测试")
     call_command("audit", "checkpoint", stdout=open(os.devnull, "w"))  # noqa: SIM115
     attachment = settings.MEDIA_ROOT / "sharing" / "attachments" / "ab" / "evidence.pdf"
@@ -86,8 +101,15 @@ def test_r18_restore_into_an_empty_database_verifies_and_counts_equal(
     assert json.loads(counted.stdout.splitlines()[-1]) == original
     assert ((target / "media" / "sharing" / "attachments" / "ab" / "evidence.pdf").read_bytes()
             == b"%PDF-1.7 evidence")
-    assert ((target / "keys" / "audit-signing-key.pem").read_bytes()
-            == (platform / "keys" / "audit-signing-key.pem").read_bytes())
+    # The current profile's audit key, and the secrets key credentials are hashed with.
+    audit_key = audit_keys.key_path().name
+    assert ((target / "keys" / audit_key).read_bytes()
+            == (platform / "keys" / audit_key).read_bytes())
+    assert ((target / "keys" / "secrets.key").read_bytes()
+            == Path(settings.GOVSHARE_SECRETS_KEY_FILE).read_bytes())
+    token_works = _govshare(["shell", "--no-imports", "-c", CREDENTIAL_WORKS], {
+        **env, "GOVSHARE_TOKEN": platform_token(platform)})
+    assert token_works.stdout.strip().endswith("户籍核验系统"), token_works.stderr
 
     again = _govshare(["restore", str(archive)], env)
     assert again.returncode != 0
