@@ -116,7 +116,7 @@ def _request_state(share_request) -> dict:
 
 
 def _peer(request, peer_id) -> Peer:
-    peer = services.visible_peers(request.auth).filter(pk=peer_id).first()
+    peer = Peer.objects.restrict(request.auth).filter(pk=peer_id).first()
     if peer is None:
         raise NotFound()
     return peer
@@ -198,7 +198,7 @@ def relayed_lookup_serve(request, code: str, department: str, limit: int = 100,
 
 @router.get("/federation/peers", response=list[PeerOut])
 def peer_list(request):
-    return services.visible_peers(request.auth)
+    return Peer.objects.restrict(request.auth)
 
 
 @router.post("/federation/peers/register", response={201: PeerOut})

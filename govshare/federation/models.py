@@ -18,6 +18,10 @@ class PeerQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(state=Peer.State.APPROVED)
 
+    def restrict(self, actor):
+        """The operator manages every peer; everyone else sees the approved ones."""
+        return self if getattr(actor, "is_operator", False) else self.approved()
+
 
 class Peer(models.Model):
     """Another installation: the province's above this one, or a city's below it."""

@@ -57,13 +57,6 @@ def _root_path() -> list[str]:
     return root.path.split("/")[:-1] if root else []
 
 
-def visible_peers(actor):
-    """The operator manages every peer; everyone else sees the approved ones."""
-    if getattr(actor, "is_operator", False):
-        return Peer.objects.all()
-    return Peer.objects.approved()
-
-
 def peer_register(actor, *, base_url):
     """Register this platform with the peer at `base_url` and record the peer here, pending the
     approval of the operators on both sides."""

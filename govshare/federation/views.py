@@ -14,12 +14,13 @@ from govshare.core.exceptions import ServiceError
 
 from . import services
 from .client import own_descriptor
+from .models import Peer
 
 
 @login_required
 def home(request):
     return render(request, "federation/home.html", {
-        "peers": services.visible_peers(request.user),
+        "peers": Peer.objects.restrict(request.user),
         "own": own_descriptor()})
 
 
@@ -44,7 +45,7 @@ def peer_register(request):
 
 
 def _peer(request, pk):
-    return get_object_or_404(services.visible_peers(request.user), pk=pk)
+    return get_object_or_404(Peer.objects.restrict(request.user), pk=pk)
 
 
 @login_required
