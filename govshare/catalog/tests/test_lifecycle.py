@@ -167,7 +167,7 @@ def test_r12_share_attributes_are_checked_and_the_message_names_the_field(
     assert Resource.objects.count() == 0
 
 
-def test_r12_a_not_shared_resource_states_its_legal_basis(compile_resource, person):
+def test_r3_a_not_shared_resource_states_its_legal_basis(compile_resource, person):
     with pytest.raises(ValidationError) as error:
         compile_resource("gat_staff", share_type="not_shared", share_modes=[])
     assert "不予共享的资源须注明" in error.value.field_errors["legal_basis"][0]

@@ -31,15 +31,19 @@ def _saved_peer(state=Peer.State.PENDING):
     return peer
 
 
-def _register(person):
-    descriptor = new_peer()
+def describing(descriptor):
+    """A stub peer answering a registration with `descriptor`'s description of itself."""
 
     def handler(request):
         return httpx.Response(201, json={
             "name": descriptor.name, "base_url": descriptor.base_url,
             "region_code": descriptor.region_code, "public_key": descriptor.public_key})
 
-    with answering(handler):
+    return answering(handler)
+
+
+def _register(person):
+    with describing(new_peer()):
         return services.peer_register(person("operator"), base_url="http://city.example")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from govshare.federation.models import Peer
 
-from .audit_cases import new_peer
+from .audit_cases import describing, new_peer
 from .loopback import answering
 
 pytestmark = pytest.mark.django_db
@@ -34,14 +34,8 @@ def test_r8_the_page_lists_approved_peers_to_everyone_and_all_to_the_operator(lo
 
 def test_r8_the_operator_registers_a_peer_and_approves_it_on_the_page(login):
     descriptor = new_peer()
-
-    def handler(request):
-        return httpx.Response(201, json={
-            "name": descriptor.name, "base_url": descriptor.base_url,
-            "region_code": descriptor.region_code, "public_key": descriptor.public_key})
-
     operator = login("operator")
-    with answering(handler):
+    with describing(descriptor):
         response = operator.post("/federation/peers/register/",
                                  {"base_url": "http://city.example"}, follow=True)
     assert "已向对方平台登记" in response.content.decode()
