@@ -34,12 +34,13 @@ api = NinjaAPI(
     auth=api_auth,
     docs_url="/docs",
 )
-# First: URL resolution tries the routes in order, and service calls are the hot path.
+# First: URL resolution tries the routes in order, and service calls and data lookups are the
+# hot paths (behind the other apps, a lookup's URL took a tenth of its time to resolve).
 api.add_router("/", services_router)
+api.add_router("/", exchange_router)
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", audit_router)
-api.add_router("/", exchange_router)
 api.add_router("/delta-sharing", delta_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/sharing", sharing_router)

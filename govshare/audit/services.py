@@ -90,5 +90,9 @@ def audit_access(actor, resource_code: str, summary=None, *, outcome="ok",
     pending until the sealer chains it."""
     described = (_describe_object(obj) if obj is not None
                  else ("resource", resource_code, resource_code))
-    with transaction.atomic(durable=True):
-        return pend(_describe_actor(actor), described, "resource.access", summary, outcome)
+    described_actor = _describe_actor(actor)
+    if transaction.get_connection().in_atomic_block:
+        # Django's durability check: refused inside a transaction (but a test case's).
+        with transaction.atomic(durable=True):
+            return pend(described_actor, described, "resource.access", summary, outcome)
+    return pend(described_actor, described, "resource.access", summary, outcome)

@@ -10,6 +10,7 @@ queryset `update`, another host sharing the database) are bounded by
 GOVSHARE_ACCESS_CACHE_SECONDS, the longest any entry is kept.
 """
 
+import functools
 import os
 import tempfile
 import threading
@@ -24,13 +25,19 @@ _caches: list["LocalCache"] = []
 _seen = {"generation": None}
 
 
+@functools.cache
+def _generation_name(data_dir) -> str:
+    # Stat'ed on every cache lookup: building the Path each time cost more than the stat.
+    return str(Path(data_dir) / "run" / "access-generation")
+
+
 def _generation_file() -> Path:
-    return Path(settings.DATA_DIR) / "run" / "access-generation"
+    return Path(_generation_name(settings.DATA_DIR))
 
 
 def _generation():
     try:
-        status = os.stat(_generation_file())
+        status = os.stat(_generation_name(settings.DATA_DIR))
     except FileNotFoundError:
         return None
     return status.st_ino, status.st_mtime_ns

@@ -61,6 +61,8 @@ class RateLimitMiddleware:
                 return None
             usage = _usage(request, AUTH_FAILURE, address, settings.GOVSHARE_AUTH_FAILURE_RATE,
                            increment=False)
+            if usage is None:  # rate limiting is off (RATELIMIT_ENABLE)
+                return None
             # Read without counting: the rate's n failures are allowed, the next call is not.
             usage["should_limit"] = usage["count"] >= usage["limit"]
             return usage

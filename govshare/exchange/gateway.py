@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pyarrow as pa
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +49,7 @@ class GrantView:
         self.identifiers = [i.identifier for i in self.items]
         self.key = [i.identifier for i in self.all_items if i.is_key]
         self._plan = [(identifier, self.masks.get(identifier)) for identifier in self.identifiers]
+        self._admitted = None
 
     def project(self, payload: dict) -> dict:
         """The granted items of a record, masked where the grant says so."""
@@ -60,6 +61,25 @@ class GrantView:
         """The records the grant admits (live ones, within its row filter)."""
         return Record.objects.filter(resource=self.resource, deleted=False).filter(
             self.grant.row_q("payload"))
+
+    def by_keys(self, keys: list[str], after: int | None, limit: int) -> list[tuple]:
+        """(pk, payload) of the admitted records with these keys, in pk order: the gateway's
+        commonest call. The ORM would compile the grant's row filter again on every call (as
+        long as the query takes), so the admitted rows' SQL is compiled once per view and the
+        keys are added around it."""
+        if self._admitted is None:
+            self._admitted = (self.rows().order_by().values_list("id", "key", "payload")
+                              .query.sql_with_params())
+        admitted, params = self._admitted
+        sql = (f"SELECT id, payload FROM ({admitted}) admitted "  # noqa: S608 (no values in it)
+               f"WHERE key IN ({', '.join(['%s'] * len(keys))})")
+        params = [*params, *keys]
+        if after is not None:
+            sql += " AND id > %s"
+            params.append(after)
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " ORDER BY id LIMIT %s", [*params, limit])
+            return cursor.fetchall()
 
 
 # Grant views by (application, resource code, items asked for); emptied whenever a grant, its
@@ -155,6 +175,16 @@ def lookup(view: GrantView, *, keys: list[str], filters: dict[str, str], after: 
         raise ValidationError({masked[0]: [_("该信息项已脱敏，不能作为查询条件。")]})
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError({"limit": [_("每页条数应在1到%(n)d之间。") % {"n": MAX_PAGE}]})
+    if keys and not filters:
+        page = view.by_keys(keys, after, limit)
+    else:
+        page = list(_filtered(view, keys, filters, after).order_by("pk")
+                    .values_list("pk", "payload")[:limit])
+    next_cursor = page[-1][0] if len(page) == limit else None
+    return [view.project(_loaded(payload)) for _pk, payload in page], next_cursor
+
+
+def _filtered(view: GrantView, keys, filters, after):
     rows = view.rows()
     if keys:
         rows = rows.filter(key__in=keys)
@@ -163,9 +193,7 @@ def lookup(view: GrantView, *, keys: list[str], filters: dict[str, str], after: 
         rows = rows.filter(**{f"payload__{name}": _typed(types[name], name, value)})
     if after is not None:
         rows = rows.filter(pk__gt=after)
-    page = list(rows.order_by("pk").values_list("pk", "payload")[:limit])
-    next_cursor = page[-1][0] if len(page) == limit else None
-    return [view.project(_loaded(payload)) for _pk, payload in page], next_cursor
+    return rows
 
 
 def _typed(data_type: str, name: str, text: str):

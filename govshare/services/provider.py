@@ -11,6 +11,7 @@ declared), "error" (HTTP 500).
 """
 
 import argparse
+import contextlib
 import hashlib
 import json
 import logging
@@ -104,8 +105,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002  (the base class's signature)
         pass
 
-    def _send(self, status: int, payload) -> bytes:
-        body = json.dumps(payload, ensure_ascii=False).encode()
+    def _send(self, status: int, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -117,7 +117,6 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(self.server.delay)
         else:
             self.wfile.write(body)
-        return body
 
     def _verified(self, body: bytes) -> bool | None:
         """True/False when the platform's key is known and the request signed, else None."""
@@ -179,14 +178,12 @@ class Handler(BaseHTTPRequestHandler):
             status, payload = self._answer(parts.path, parse_qs(parts.query), body)
             if status == 200 and parts.path != "/openapi.json":
                 payload = self._misbehave(payload)
-        try:
-            sent = self._send(status, payload)
-        except (BrokenPipeError, ConnectionResetError):
-            return
+        sent = json.dumps(payload, ensure_ascii=False).encode()
         digest = request_hash(self.command, self.path, request_id, body)
         if server.log_requests:
             logger.info("request %s %s %s hash %s signature %s", request_id, self.command,
                         self.path, digest, verified)
+        # Kept before answering: a test reading `received` once the answer is in must find it.
         with server.lock:
             server.received.append({
                 "method": self.command, "target": self.path, "request_id": request_id,
@@ -194,6 +191,9 @@ class Handler(BaseHTTPRequestHandler):
                 "request_sha256": digest, "status": status,
                 "response_sha256": hashlib.sha256(sent).hexdigest()})
             del server.received[:-1000]
+        # The platform may have given up waiting (the timeout tests).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._send(status, sent)
 
 
 class ProviderServer(ThreadingHTTPServer):
