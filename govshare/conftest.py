@@ -1,7 +1,10 @@
 """Fixtures shared by every app's tests: demo data, people by username, API clients, a browser."""
 
 import os
+import time
+from types import SimpleNamespace
 
+import django_ratelimit.core
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client, override_settings
@@ -57,6 +60,14 @@ def empty_access_caches():
     from govshare.core.localcache import clear_all
 
     clear_all()
+
+
+@pytest.fixture
+def one_ratelimit_window(monkeypatch):
+    """Holds django-ratelimit's clock still: its windows are fixed (aligned to the period), so
+    a test counting to a limit could otherwise see the count restart when a window closes."""
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(scope="session")

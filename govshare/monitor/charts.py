@@ -12,12 +12,29 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib import font_manager  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure  # noqa: E402
 
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "DejaVu Sans"]
 COLOURS = ["#b3261e", "#1f6feb", "#2e7d32", "#b26a00", "#6e40c9"]
 matplotlib.rcParams.update({"svg.fonttype": "none", "font.family": "sans-serif",
                             "font.sans-serif": FONTS, "axes.unicode_minus": False})
+
+
+def _learn_fonts_installed_since_the_cache():
+    # matplotlib scans the system's fonts once and caches the list; a CJK font installed after
+    # that (the machine set up in that order) stays unknown, and the layout measures Chinese
+    # with DejaVu's empty boxes. Only then are the new files added.
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    if known.intersection(FONTS[:-1]):
+        return
+    cached = {font.fname for font in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if path not in cached:
+            font_manager.fontManager.addfont(path)
+
+
+_learn_fonts_installed_since_the_cache()
 
 
 def _svg(figure) -> str:

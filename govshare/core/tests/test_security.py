@@ -82,6 +82,7 @@ def test_r18_tls_settings_set_hsts_and_secure_cookies(tmp_path):
     assert result.stdout.split() == ["31536000", "True", "True", "True"], result.stderr
 
 
+@pytest.mark.usefixtures("one_ratelimit_window")
 def test_r18_login_posts_are_rate_limited_per_address(demo, settings):
     settings.GOVSHARE_LOGIN_RATE = "3/m"
     client = Client()
@@ -93,6 +94,7 @@ def test_r18_login_posts_are_rate_limited_per_address(demo, settings):
     assert other.post("/accounts/login/", {"username": "a", "password": "x"}).status_code == 200
 
 
+@pytest.mark.usefixtures("one_ratelimit_window")
 def test_r18_bad_credentials_are_rate_limited(demo, settings):
     settings.GOVSHARE_AUTH_FAILURE_RATE = "2/m"
     client = Client(headers={"Authorization": "Bearer gs_nothing.wrong"})
@@ -103,6 +105,7 @@ def test_r18_bad_credentials_are_rate_limited(demo, settings):
     assert int(refused["Retry-After"]) > 0
 
 
+@pytest.mark.usefixtures("one_ratelimit_window")
 def test_r18_anonymous_requests_are_rate_limited(demo, settings, login):
     settings.GOVSHARE_ANONYMOUS_RATE = "2/m"
     anonymous = Client()
@@ -112,6 +115,7 @@ def test_r18_anonymous_requests_are_rate_limited(demo, settings, login):
     assert login("gat_staff").get("/").status_code == 200
 
 
+@pytest.mark.usefixtures("one_ratelimit_window")
 def test_r18_a_verified_credential_passes_where_guesses_from_its_address_are_refused(
         demo, settings, bearer):
     from govshare.exchange.tests.factories import application_with_token
@@ -126,6 +130,7 @@ def test_r18_a_verified_credential_passes_where_guesses_from_its_address_are_ref
     assert known.get("/api/v1/catalog/resources").status_code == 200
 
 
+@pytest.mark.usefixtures("one_ratelimit_window")
 def test_r18_the_liveness_ping_is_not_counted_as_anonymous_traffic(demo, settings):
     settings.GOVSHARE_ANONYMOUS_RATE = "2/m"
     anonymous = Client()

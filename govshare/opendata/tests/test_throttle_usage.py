@@ -1,10 +1,13 @@
 """Anonymous use is rate-limited across processes (429 with Retry-After); downloads and API
 calls are counted per dataset and day and in Prometheus (R19)."""
 
+import pytest
 from django.core.cache import caches
 
 from govshare.monitor.metrics import REGISTRY
 from govshare.opendata.models import DailyUsage
+
+pytestmark = pytest.mark.usefixtures("one_ratelimit_window")
 
 
 def test_r19_anonymous_use_is_limited_with_retry_after(client, scenic, settings, login):
