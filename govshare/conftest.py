@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import django_ratelimit.core
 import pytest
 from django.conf import settings as django_settings
+from django.db import connections
 from django.test import Client, override_settings
 from django.utils import translation
 
@@ -133,6 +134,10 @@ def page(live_server, transactional_db, monkeypatch):
         page = context.new_page()
         page.set_default_timeout(15000)
         yield page
+        # While Playwright runs, the test's ORM calls get a connection of their own (Django keeps
+        # connections per context, and Playwright's sync API runs the test in another): closed
+        # here, or its session outlives the run and PostgreSQL refuses to drop the test database.
+        connections.close_all()
         context.close()
         browser.close()
 
