@@ -1,14 +1,17 @@
 """Fixtures shared by every app's tests: demo data, people by username, API clients, a browser."""
 
 import os
+import threading
 import time
 from types import SimpleNamespace
 
 import django_ratelimit.core
 import pytest
 from django.conf import settings as django_settings
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
 from django.test import Client, override_settings
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 from govshare.orgs.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
@@ -18,6 +21,32 @@ CHROMIUM = os.environ.get("GOVSHARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server. On the in-memory SQLite test database its request threads share the
+    database's one connection (pytest-django hands it to them), where two transactions at once
+    corrupt each other, as when a node sends two batches together: there the requests take turns,
+    as a file database's IMMEDIATE transactions make them do in production."""
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+        turn = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with turn:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    response.close()
+
+        return super().set_app(one_at_a_time)
+
+
+def pytest_configure(config):
+    LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 @pytest.fixture(autouse=True)

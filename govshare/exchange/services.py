@@ -129,6 +129,7 @@ def batch_ingest(actor, resource: Resource, *, batch_id: str, body: bytes) -> di
     table = batches.read_ipc(body)
     batches.check_columns(table, items)
     rows = batches.rows_of(table, items)
+    store.stage_rows(rows)
     # The stream row is the per-resource lock: batches of one resource append in turn, so
     # sequences commit in order and the change feed never passes over one still in flight.
     RecordStream.objects.get_or_create(resource=resource)

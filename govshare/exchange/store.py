@@ -3,8 +3,9 @@ reading a resource's records as a stream (never loaded whole).
 
 The JSON payloads are built by the database from typed columns (`jsonb_build_object`,
 `json_object`), not row by row in Python. PostgreSQL takes the batch as CSV (written by Arrow)
-through COPY into a temporary table and merges it with one `INSERT … ON CONFLICT`; SQLite takes
-an `executemany` of the same upsert (it has no round trips to save).
+through COPY into a temporary table (`stage_rows`, before the resource's lock is taken, so that
+the next batch is staged while one is merged) and merges it with one `INSERT … ON CONFLICT`;
+SQLite takes an `executemany` of the same upsert (it has no round trips to save, and one writer).
 """
 
 from collections.abc import Iterator
@@ -37,32 +38,44 @@ def _groups(names):
     return [names[i:i + _GROUP] for i in range(0, len(names), _GROUP)] or [[]]
 
 
-def _write_postgresql(cursor, resource_id: int, rows: Rows, first_seq: int) -> None:
+def stage_rows(rows: Rows) -> None:
+    """PostgreSQL: the batch COPYed into this transaction's staging table, each row with its
+    position, which `write_rows` turns into its sequence. Nothing to do on SQLite."""
+    if connection.vendor != "postgresql":
+        return
     names = list(rows.columns)
     columns = [f"c{i}" for i in range(len(names))]
     staging = ", ".join(f"{c} {_pg_type(rows.columns[n].type)}"
                         for c, n in zip(columns, names, strict=True))
-    cursor.execute("DROP TABLE IF EXISTS exchange_batch_in")
-    cursor.execute("CREATE TEMPORARY TABLE exchange_batch_in (key text, seq bigint, "
-                   f"deleted boolean{', ' if staging else ''}{staging}) ON COMMIT DROP")
     table = pa.table({
         "key": rows.keys,
-        "seq": pa.array(range(first_seq, first_seq + len(rows)), pa.int64()),
+        "position": pa.array(range(len(rows)), pa.int64()),
         "deleted": rows.deleted,
         **dict(zip(columns, rows.columns.values(), strict=True)),
     })
+    # Arrow's CSV writer garbles a table whose columns are chunked differently when a chunk is
+    # empty (a stream with an empty record batch): one chunk per column.
+    table = table.combine_chunks()
     csv = pa.BufferOutputStream()
     pa_csv.write_csv(table, csv, pa_csv.WriteOptions(include_header=False))
-    with cursor.cursor.copy("COPY exchange_batch_in FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(csv.getvalue().to_pybytes())
-    index = {n: c for n, c in zip(names, columns, strict=True)}
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS exchange_batch_in")
+        cursor.execute("CREATE TEMPORARY TABLE exchange_batch_in (key text, position bigint, "
+                       f"deleted boolean{', ' if staging else ''}{staging}) ON COMMIT DROP")
+        with cursor.cursor.copy("COPY exchange_batch_in FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(csv.getvalue().to_pybytes())
+
+
+def _write_postgresql(cursor, resource_id: int, rows: Rows, first_seq: int) -> None:
+    names = list(rows.columns)
+    index = {n: f"c{i}" for i, n in enumerate(names)}
     payload = " || ".join(
         "jsonb_build_object(" + ", ".join(f"%s::text, {index[n]}" for n in group) + ")"
         for group in _groups(names))
     cursor.execute(
         f"INSERT INTO {_TABLE} (resource_id, key, payload, seq, deleted) "  # noqa: S608
-        f"SELECT %s, key, {payload}, seq, deleted FROM exchange_batch_in {_CONFLICT}",
-        [resource_id, *names])
+        f"SELECT %s, key, {payload}, %s + position, deleted FROM exchange_batch_in "
+        f"{_CONFLICT}", [resource_id, *names, first_seq])
 
 
 def _write_sqlite(cursor, resource_id: int, rows: Rows, first_seq: int) -> None:
@@ -95,7 +108,8 @@ def _write_sqlite(cursor, resource_id: int, rows: Rows, first_seq: int) -> None:
 
 
 def write_rows(resource_id: int, rows: Rows, first_seq: int) -> None:
-    """Upsert the batch's rows with sequences from `first_seq`, in the caller's transaction."""
+    """Upsert the batch's rows with sequences from `first_seq`, in the caller's transaction
+    (on PostgreSQL, the one that staged them)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _write_postgresql(cursor, resource_id, rows, first_seq)

@@ -4,12 +4,13 @@ Push, per batch: record the batch id as in flight (state file) → send it (the 
 batch id it has already applied) → advance the shadow or the cursor → clear the in-flight mark.
 A crash before the advance re-extracts the same rows on rerun, which either form the same batch
 (same id: ignored) or a newer one (upserted by key): nothing is lost, nothing doubled. The next
-batch is extracted while one is in flight; advances still happen one batch at a time, in order.
+batch is extracted while two are in flight; cursors advance one batch at a time, in order.
 
 Pull, per page: read the cursor from the consumer database → fetch the page → apply the rows and
 the new cursor in one transaction there.
 """
 
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ from .source import Shadow, Source
 from .state import NodeState
 
 Progress = Callable[[int], None]
+# Batches sent and not yet acknowledged: the platform parses and stages one while it merges the
+# other. They hold different keys (one snapshot or one cursor range), so their order does not
+# matter to the result; a failure stops the push before the later one's position is saved.
+IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,10 @@ def _ipc(table: pa.Table) -> bytes:
 
 def push_resource(client: PlatformClient, config: NodeConfig, state: NodeState, job: PushJob,
                   progress: Progress = lambda rows: None) -> PushSummary:
-    """Send what changed in one resource since the last acknowledged batch. One batch is in
-    flight while the next is extracted; acknowledgements are recorded strictly in order."""
+    """Send what changed in one resource since the last acknowledged batch. Two batches are
+    in flight while the next is extracted; acknowledgements are recorded strictly in order."""
     schema = client.resource_schema(job.resource)
-    source = Source(job)
+    source = Source(job, schema)
     record = state.push(job.resource)
     shadow = None
     if job.mode == "incremental":
@@ -55,11 +60,16 @@ def push_resource(client: PlatformClient, config: NodeConfig, state: NodeState, 
         batches = shadow.diff(source, config.batch_rows)
     totals = {"batches": 0, "rows": 0, "duplicates": 0}
 
+    def send(batch, batch_id, ipc):
+        receipt = client.push_batch(job.resource, batch_id, ipc)
+        if shadow is not None:
+            # Here, in the sender's thread, so that the next batch is extracted meanwhile.
+            shadow.commit(batch)
+        return receipt
+
     def acknowledged(batch, batch_id, sending):
         receipt = sending.result()
-        if shadow is not None:
-            shadow.commit(batch)
-        else:
+        if shadow is None:
             record["cursor"] = batch.cursor_after
         record["last_batch"] = batch_id
         record["last_seq"] = receipt.last_seq or record.get("last_seq")
@@ -73,19 +83,18 @@ def push_resource(client: PlatformClient, config: NodeConfig, state: NodeState, 
         progress(len(batch))
 
     try:
-        with ThreadPoolExecutor(max_workers=1) as sender:
-            previous = None
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT) as sender:
+            pending = deque()
             for batch in batches:
-                ipc = _ipc(batch.to_arrow(schema))
+                ipc = _ipc(batch.to_arrow())
                 batch_id = batch.batch_id(job.resource, ipc)
                 record["in_flight"] = batch_id
                 state.save()
-                sending = sender.submit(client.push_batch, job.resource, batch_id, ipc)
-                if previous is not None:
-                    acknowledged(*previous)
-                previous = (batch, batch_id, sending)
-            if previous is not None:
-                acknowledged(*previous)
+                pending.append((batch, batch_id, sender.submit(send, batch, batch_id, ipc)))
+                if len(pending) == IN_FLIGHT:
+                    acknowledged(*pending.popleft())
+            while pending:
+                acknowledged(*pending.popleft())
     finally:
         if shadow is not None:
             shadow.close()

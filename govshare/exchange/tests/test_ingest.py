@@ -77,6 +77,22 @@ def test_r12_an_approved_provider_node_pushes_and_records_get_sequences(populati
     assert RecordStream.objects.get(resource=population).last_seq == 4
 
 
+def test_r12_a_batch_in_several_record_batches_some_empty_is_stored_whole(population, gat_node):
+    """An Arrow stream may carry any number of record batches, empty ones included; a column the
+    platform derives then has other chunks than the rest, which Arrow's CSV writer (the COPY on
+    PostgreSQL) once turned into garbage."""
+    people = _people(4)
+    empty = pa.RecordBatch.from_pylist([], schema=people.schema)
+    table = pa.Table.from_batches([empty, *people.slice(0, 3).to_batches(), empty,
+                                   *people.slice(3).to_batches()])
+    assert table.column("name").num_chunks == 4
+    response = _push(SignedClient(gat_node[1]), population, "batch-0001", table)
+    assert response.status_code == 200, response.content
+    stored = dict(Record.objects.filter(resource=population).values_list("key", "payload"))
+    assert {key: payload["name"] for key, payload in stored.items()} == {
+        f"13010219900101{i:04d}": f"人{i}" for i in range(4)}
+
+
 def test_r12_a_repeated_batch_id_writes_nothing(population, gat_node):
     client = SignedClient(gat_node[1])
     _push(client, population, "batch-0001", _people(3))

@@ -2,14 +2,17 @@
 signing, and the client's retry rules (R10, R12)."""
 
 import datetime
+import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 from dataclasses import replace
 
 import httpx
 import pyarrow as pa
 import pytest
+import sqlalchemy as sa
 from http_message_signatures import HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
 
 from govshare.node.client import PlatformClient, PlatformError
@@ -89,19 +92,19 @@ def test_r12_full_mode_sends_only_changes_and_finds_deletions(tmp_path):
     config = _config(tmp_path)
     job = config.push[0]
     shadow = Shadow(tmp_path / "shadow.sqlite3")
-    batches = list(shadow.diff(Source(job), config.batch_rows))
+    batches = list(shadow.diff(Source(job, SCHEMA), config.batch_rows))
     assert [len(b) for b in batches] == [2, 1]
-    first = batches[0].to_arrow(SCHEMA)
+    first = batches[0].to_arrow()
     assert first.column_names == ["id_number", "name", "born", "version", DELETED_COLUMN]
     assert first.schema.field("born").type == pa.date32()
     for batch in batches:
         shadow.commit(batch)
-    assert list(shadow.diff(Source(job), config.batch_rows)) == []
+    assert list(shadow.diff(Source(job, SCHEMA), config.batch_rows)) == []
 
     _business_db(tmp_path / "biz.sqlite3", [ROWS[0], ("130102199202022345", "李四", "1992-02-02",
                                                       2)])
-    (change, deletion) = [b.to_arrow(SCHEMA).to_pylist() for b in
-                          shadow.diff(Source(job), 1)]
+    (change, deletion) = [b.to_arrow().to_pylist() for b in
+                          shadow.diff(Source(job, SCHEMA), 1)]
     assert change[0]["version"] == 2 and change[0][DELETED_COLUMN] is False
     assert deletion == [{"id_number": "130102199303033456", "name": None, "born": None,
                          "version": None, DELETED_COLUMN: True}]
@@ -111,16 +114,16 @@ def test_r12_batch_ids_repeat_for_the_same_step_and_differ_for_a_later_one(tmp_p
     _business_db(tmp_path / "biz.sqlite3", ROWS[:1])
     config = _config(tmp_path)
     shadow = Shadow(tmp_path / "shadow.sqlite3")
-    (first,) = shadow.diff(Source(config.push[0]), 10)
-    (again,) = shadow.diff(Source(config.push[0]), 10)
+    (first,) = shadow.diff(Source(config.push[0], SCHEMA), 10)
+    (again,) = shadow.diff(Source(config.push[0], SCHEMA), 10)
     ipc = b"same bytes"
     assert first.batch_id("R1", ipc) == again.batch_id("R1", ipc)
     shadow.commit(first)
     _business_db(tmp_path / "biz.sqlite3", [ROWS[0][:3] + (9,)])
-    (changed,) = shadow.diff(Source(config.push[0]), 10)
+    (changed,) = shadow.diff(Source(config.push[0], SCHEMA), 10)
     shadow.commit(changed)
     _business_db(tmp_path / "biz.sqlite3", ROWS[:1])
-    (back,) = shadow.diff(Source(config.push[0]), 10)
+    (back,) = shadow.diff(Source(config.push[0], SCHEMA), 10)
     assert back.batch_id("R1", ipc) != first.batch_id("R1", ipc)
 
 
@@ -131,11 +134,11 @@ def test_r12_incremental_batches_never_split_a_run_of_equal_cursor_values(tmp_pa
                    [(f"k{i}", "x", "2000-01-01", v) for i, v in enumerate([1, 2, 2, 2, 3])])
     db.commit()
     config = _config(tmp_path, "incremental", 'increasing_column = "ver"')
-    batches = list(Source(config.push[0]).incremental(2, None))
+    batches = list(Source(config.push[0], SCHEMA).incremental(2, None))
     assert [len(b) for b in batches] == [1, 3, 1]
     assert [b.cursor_after for b in batches] == [1, 2, 3]
-    later = list(Source(config.push[0]).incremental(2, 2))
-    assert [r[0] for b in later for r in b.rows] == ["k4"]
+    later = list(Source(config.push[0], SCHEMA).incremental(2, 2))
+    assert [r for b in later for r in b.table.column("id_number").to_pylist()] == ["k4"]
 
 
 def _page(rows, deleted):
@@ -233,10 +236,43 @@ def test_r12_full_mode_keys_rows_by_every_key_column(tmp_path):
     config = _config(tmp_path)
     job = replace(config.push[0], key=("sfzh", "ver"))
     shadow = Shadow(tmp_path / "shadow.sqlite3")
-    (batch,) = shadow.diff(Source(job), 10)
+    (batch,) = shadow.diff(Source(job, SCHEMA), 10)
     assert [key for key, _digest in batch.digests] == [
         record_key([row[0], row[3]]) for row in ROWS]
     shadow.commit(batch)
     _business_db(tmp_path / "biz.sqlite3", ROWS[1:])
-    (deletion,) = shadow.diff(Source(job), 10)
+    (deletion,) = shadow.diff(Source(job, SCHEMA), 10)
     assert deletion.deleted_keys == [("130102199001011234", "1")]
+
+
+BUSINESS_POSTGRESQL = os.environ.get("GOVSHARE_NODE_TEST_SOURCE",
+                                     "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def test_r10_a_postgresql_business_table_gives_the_same_batches_as_a_sqlite_one(tmp_path):
+    """Sources other than SQLite are read through SQLAlchemy: typed columns (a real DATE, a
+    NUMERIC) must come out as the same Arrow batch, digests included, as SQLite's text does."""
+    table = f"people_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(BUSINESS_POSTGRESQL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"CREATE TABLE {table} (sfzh text PRIMARY KEY, "
+                                       "xm text, csrq date, ver numeric(6, 0))"))
+            connection.execute(sa.text(f"INSERT INTO {table} VALUES (:s, :x, :c, :v)"),  # noqa: S608
+                               [{"s": s, "x": x, "c": datetime.date.fromisoformat(c), "v": v}
+                                for s, x, c, v in ROWS])
+    except sa.exc.OperationalError as error:
+        pytest.skip(f"no PostgreSQL at {BUSINESS_POSTGRESQL}: {error}")
+    try:
+        _business_db(tmp_path / "biz.sqlite3", ROWS)
+        sqlite_job = _config(tmp_path).push[0]
+        postgresql_job = replace(sqlite_job, source=BUSINESS_POSTGRESQL, table=table)
+        (from_sqlite,) = Shadow(tmp_path / "a.sqlite3").diff(Source(sqlite_job, SCHEMA), 10)
+        (from_postgresql,) = Shadow(tmp_path / "b.sqlite3").diff(
+            Source(postgresql_job, SCHEMA), 10)
+        assert from_postgresql.to_arrow().equals(from_sqlite.to_arrow())
+        assert from_postgresql.digests == from_sqlite.digests
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {table}"))
+        engine.dispose()
