@@ -59,7 +59,8 @@ class Batch:
         for column in self.table.schema:
             if column.name in self.key_items:
                 position = self.key_items.index(column.name)
-                columns.append(_array([k[position] for k in self.deleted_keys], column.type))
+                columns.append(_key_column([k[position] for k in self.deleted_keys],
+                                           column.type))
             else:
                 columns.append(pa.nulls(deleted, column.type))
         deletions = pa.Table.from_arrays(columns, schema=self.table.schema)
@@ -75,19 +76,9 @@ class Batch:
         return digest.hexdigest()
 
 
-def _array(values: list, type_: pa.DataType | None) -> pa.Array:
-    if type_ is None:
-        return pa.array(values)
-    sample = next((v for v in values if v is not None), None)
-    if isinstance(sample, str) and not pa.types.is_string(type_):
-        # Dates and times as text (SQLite): Arrow parses the whole column at once.
-        return pa.array(values, pa.string()).cast(type_)
-    try:
-        return pa.array(values, type=type_)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # Business databases hand back decimals as Decimal; Arrow's cast converts them, and
-        # fails with a message naming the bad value.
-        return pa.array(values).cast(type_)
+def _key_column(texts: list[str], type_: pa.DataType) -> pa.Array:
+    """Deleted keys, kept as text by the shadow, in their column's type (Arrow parses them)."""
+    return pa.array(texts, pa.string()).cast(type_)
 
 
 def row_digests(table: pa.Table) -> list[bytes]:

@@ -243,6 +243,9 @@ def test_r12_full_mode_keys_rows_by_every_key_column(tmp_path):
     _business_db(tmp_path / "biz.sqlite3", ROWS[1:])
     (deletion,) = shadow.diff(Source(job, SCHEMA), 10)
     assert deletion.deleted_keys == [("130102199001011234", "1")]
+    assert deletion.to_arrow().to_pylist() == [{
+        "id_number": "130102199001011234", "name": None, "born": None, "version": 1,
+        DELETED_COLUMN: True}], "the key's text is sent in its item's type"
 
 
 BUSINESS_POSTGRESQL = os.environ.get("GOVSHARE_NODE_TEST_SOURCE",
