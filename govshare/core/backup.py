@@ -11,7 +11,9 @@ A backup is one tar archive holding:
   secrets, the open-data hash key, the federation and service keys), without which restored
   checkpoints would not verify, credentials would not match and published hashes could not be
   reproduced: the archive is as secret as those keys. Retired secrets key files
-  (`GOVSHARE_SECRETS_RETIRED_KEY_FILES`) are not included: copy them with the settings;
+  (`GOVSHARE_SECRETS_RETIRED_KEY_FILES`) go in as `keys/secrets-retired/<key id>.key`; a
+  restore puts each one the restoring settings do not list beside the secrets key and names it,
+  to be listed there (values sealed under it open again once it is);
 - `manifest.json`: the database kind, each table's row count and the audit chain's head.
 
 A restore goes into an empty database only, then checks the row counts against the manifest and
@@ -34,9 +36,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from govshare.core import keyring
+
 FORMAT = 1
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
+RETIRED_DIR = "keys/secrets-retired"
 
 
 class BackupError(Exception):
@@ -148,6 +153,8 @@ def backup(archive: Path) -> dict:
             for name, path in _key_files().items():
                 if path.is_file():
                     tar.add(path, arcname=f"keys/{name}")
+            for key_id, path in keyring.retired_key_files().items():
+                tar.add(path, arcname=f"{RETIRED_DIR}/{key_id}.key")
             data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(data)
@@ -202,6 +209,23 @@ def _restore_files(work: Path) -> None:
         path.chmod(0o600)
 
 
+def _restore_retired_keys(work: Path) -> list[str]:
+    """Each archived retired secrets key the settings do not list, put beside the secrets key;
+    the paths to list in GOVSHARE_SECRETS_RETIRED_KEY_FILES."""
+    listed = keyring.retired_key_files()
+    to_list = []
+    for saved in sorted((work / RETIRED_DIR).glob("*.key")):
+        if saved.stem in listed:
+            continue
+        path = Path(settings.GOVSHARE_SECRETS_KEY_FILE).parent / f"secrets-retired-{saved.stem}.key"
+        content = saved.read_bytes()
+        if not keyring.create_key_file(path, content) and path.read_bytes() != content:
+            raise BackupError(f"{path} exists and is not the backup's retired key {saved.stem}; "
+                              "move it away")
+        to_list.append(str(path))
+    return to_list
+
+
 def restore(archive: Path) -> dict:
     """Restore the archive into the configured, empty database and data directory; returns the
     manifest after checking counts and the audit chain."""
@@ -219,6 +243,7 @@ def restore(archive: Path) -> dict:
         else:
             _restore_postgresql(work / PG_FILE)
         _restore_files(work)
+        retired_to_list = _restore_retired_keys(work)
     with connection.cursor() as cursor:
         counts = table_counts(cursor, _tables())
     differ = {t: (n, counts.get(t)) for t, n in manifest["counts"].items() if counts.get(t) != n}
@@ -227,4 +252,5 @@ def restore(archive: Path) -> dict:
     output = io.StringIO()
     call_command("audit", "verify", stdout=output, stderr=output)
     manifest["verify"] = output.getvalue().strip()
+    manifest["retired_keys_to_list"] = retired_to_list
     return manifest

@@ -75,6 +75,12 @@ def all_keys() -> list[bytes]:
     return [current_key(), *(_read(Path(p)) for p in settings.GOVSHARE_SECRETS_RETIRED_KEY_FILES)]
 
 
+def retired_key_files() -> dict[str, Path]:
+    """The listed retired key files that exist, by key id."""
+    paths = [Path(p) for p in settings.GOVSHARE_SECRETS_RETIRED_KEY_FILES]
+    return {key_id(_read(path)): path for path in paths if path.is_file()}
+
+
 def _profile() -> crypto.Profile:
     return crypto.profile(settings.GOVSHARE_CRYPTO_PROFILE)
 

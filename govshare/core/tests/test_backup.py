@@ -15,6 +15,7 @@ from django.db import connection
 
 from govshare.audit import keys as audit_keys
 from govshare.audit.services import audit_record
+from govshare.core import keyring
 from govshare.core.backup import table_counts
 from govshare.orgs import services as orgs
 from govshare.orgs.models import Organization
@@ -125,3 +126,37 @@ def test_r18_restore_refuses_an_archive_of_the_other_database(platform, tmp_path
                                                     "GOVSHARE_DATA_DIR": str(tmp_path / "o")})
     assert result.returncode != 0
     assert "cannot be restored" in result.stderr
+
+
+UNSEALS = ("import os; from govshare.core import keyring; "
+           "print(keyring.unseal(os.environ['GOVSHARE_SEALED'], 'backup.test'))")
+
+
+def test_r18_a_backup_keeps_retired_secrets_keys_and_the_restore_names_them(
+        platform, empty_database, tmp_path, settings):
+    """A value sealed under a key since retired must still open after a restore: the archive
+    carries the retired key, and the restore puts it beside the secrets key and names it."""
+    retired = tmp_path / "retired-secrets.key"
+    retired.write_text(os.urandom(32).hex())
+    current = settings.GOVSHARE_SECRETS_KEY_FILE
+    settings.GOVSHARE_SECRETS_KEY_FILE = retired
+    sealed = keyring.seal("webhook secret", "backup.test")
+    settings.GOVSHARE_SECRETS_KEY_FILE = current
+    settings.GOVSHARE_SECRETS_RETIRED_KEY_FILES = [str(retired)]
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    target = tmp_path / "restored"
+    env = {"GOVSHARE_DATABASE_URL": empty_database, "GOVSHARE_DATA_DIR": str(target),
+           "GOVSHARE_SEALED": sealed}
+    restored = _govshare(["restore", str(archive)], env)
+    assert restored.returncode == 0, restored.stderr
+    placed = target / "keys" / f"secrets-retired-{keyring.key_id(keyring.all_keys()[1])}.key"
+    assert placed.read_bytes() == retired.read_bytes()
+    assert f"GOVSHARE_SECRETS_RETIRED_KEY_FILES so that what they sealed opens: {placed}" \
+        in restored.stdout
+    assert _govshare(["shell", "--no-imports", "-c", UNSEALS], env).returncode != 0, \
+        "not listed yet: the value does not open"
+    opened = _govshare(["shell", "--no-imports", "-c", UNSEALS],
+                       {**env, "GOVSHARE_SECRETS_RETIRED_KEY_FILES": str(placed)})
+    assert opened.stdout.strip().endswith("webhook secret"), opened.stderr

@@ -23,3 +23,7 @@ class Command(BaseCommand):
         self.stdout.write(f"OK: {len(manifest['counts'])} tables, {rows} rows restored as "
                           f"backed up on {manifest['created']}")
         self.stdout.write(manifest["verify"])
+        if manifest["retired_keys_to_list"]:
+            self.stdout.write(
+                "Retired secrets keys restored; add them to GOVSHARE_SECRETS_RETIRED_KEY_FILES so "
+                "that what they sealed opens: " + ",".join(manifest["retired_keys_to_list"]))
