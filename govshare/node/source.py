@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
 
+import adbc_driver_manager
 import adbc_driver_sqlite.dbapi
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -157,15 +158,30 @@ class Source:
         return sa.text(f"{self._sql()}{where} ORDER BY {order}").bindparams(**params)
 
     def column_names(self) -> list[str]:
-        with self.engine.connect() as connection:
-            return list(connection.execute(sa.text(f"{self._sql()} WHERE 1 = 0")).keys())
+        try:
+            with self.engine.connect() as connection:
+                return list(connection.execute(sa.text(f"{self._sql()} WHERE 1 = 0")).keys())
+        except sa.exc.SQLAlchemyError as error:
+            raise self._refused(error) from error
+
+    def _refused(self, error: Exception) -> SourceError:
+        """A database error as the operator reads it: which resource, what the database said."""
+        what = f"table {self.job.table}" if self.job.table else "query"
+        return SourceError(f"[[push]] {self.job.resource}: the business database could not read "
+                           f"the {what}: {error}")
 
     def read(self, order_by: list[str], batch_rows: int, after=None) -> Iterator[pa.Table]:
         """The rows in partitions of `batch_rows`, as Arrow tables with the business column
         names and the database's own types, streamed."""
-        if self.engine.dialect.name == "sqlite":
-            yield from self._read_sqlite(order_by, batch_rows, after)
-            return
+        try:
+            if self.engine.dialect.name == "sqlite":
+                yield from self._read_sqlite(order_by, batch_rows, after)
+            else:
+                yield from self._read_sqlalchemy(order_by, batch_rows, after)
+        except (sa.exc.SQLAlchemyError, adbc_driver_manager.Error) as error:
+            raise self._refused(error) from error
+
+    def _read_sqlalchemy(self, order_by, batch_rows, after):
         with self.engine.connect() as connection:
             result = connection.execution_options(stream_results=True, yield_per=batch_rows)\
                 .execute(self._select(order_by, after))

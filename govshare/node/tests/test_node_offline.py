@@ -20,7 +20,7 @@ from govshare.node.config import ConfigError, load_config
 from govshare.node.protocol import DELETED_COLUMN, DataItemSpec, ResourceSchema, record_key
 from govshare.node.signing import COVERED_COMPONENTS, RequestSigner, generate_key, load_key
 from govshare.node.sink import KEY_METADATA, Sink
-from govshare.node.source import Shadow, Source
+from govshare.node.source import Shadow, Source, SourceError
 from govshare.node.state import NodeState
 
 SCHEMA = ResourceSchema("R1", "人口", 1, (
@@ -279,3 +279,15 @@ def test_r10_a_postgresql_business_table_gives_the_same_batches_as_a_sqlite_one(
         with engine.begin() as connection:
             connection.execute(sa.text(f"DROP TABLE {table}"))
         engine.dispose()
+
+
+def test_r10_a_business_table_that_cannot_be_read_is_a_clear_error(tmp_path):
+    """SourceError is what `govshare-node` prints without a traceback (exit status 2)."""
+    _business_db(tmp_path / "biz.sqlite3", ROWS)
+    job = replace(_config(tmp_path).push[0], table="renamed_people")
+    with pytest.raises(SourceError, match=r"\[\[push\]\] R1: .*table renamed_people.*no such "
+                                          r"table: renamed_people"):
+        list(Shadow(tmp_path / "shadow.sqlite3").diff(Source(job, SCHEMA), 10))
+    postgresql_job = replace(job, source="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with pytest.raises(SourceError, match=r"\[\[push\]\] R1: .*table renamed_people"):
+        list(Source(postgresql_job, SCHEMA).incremental(10, None))
