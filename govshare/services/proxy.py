@@ -12,16 +12,19 @@ bytes the provider receives, so either side can recompute it; the response hashe
 provider's body as received and the body sent on to the consumer.
 """
 
+import functools
 import hashlib
 import json
 import logging
 import re
+import ssl
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+import certifi
 import httpx
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -65,13 +68,28 @@ class ProviderTimeout(ServiceError):
 _local = threading.local()
 
 
+_tls_lock = threading.Lock()
+
+
+def tls_context() -> ssl.SSLContext:
+    """The process's one TLS context toward providers: making one reads the CA bundle (tens of
+    milliseconds), which every request thread's first call would otherwise pay."""
+    with _tls_lock:  # threads starting together would each make their own
+        return _made_tls_context()
+
+
+@functools.cache
+def _made_tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def client() -> httpx.Client:
     """This thread's pooled client: connections to providers are kept alive between calls."""
     found = getattr(_local, "client", None)
     if found is None:
         found = _local.client = httpx.Client(
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-            follow_redirects=False, trust_env=False)
+            follow_redirects=False, trust_env=False, verify=tls_context())
     return found
 
 

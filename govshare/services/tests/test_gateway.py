@@ -5,13 +5,15 @@ answered (R9, R14, R15, R17, R18)."""
 import hashlib
 import json
 import logging
+import ssl
+import threading
 import time
 
 import pytest
 
 from govshare.audit.models import AuditRecord
 from govshare.exchange.tests.factories import application_with_token, grant_for
-from govshare.services import provider, services
+from govshare.services import provider, proxy, services
 from govshare.services.models import ServiceCall
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +285,23 @@ def test_r14_a_grant_revoked_between_two_calls_stops_the_next_one_before_the_pro
     response = client.get(BY_CODE)
     assert response.status_code == 403 and "撤销" in response.json()["detail"]
     assert len(server.received) == 1
+
+
+def test_r9_request_threads_share_one_tls_context_toward_providers(monkeypatch):
+    """Each request thread has its own pooled client, but the CA bundle is read once per
+    process: a context per client cost every thread's first call tens of milliseconds."""
+    made = []
+    original = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context",
+                        lambda *args, **kwargs: made.append(1) or original(*args, **kwargs))
+    proxy._made_tls_context.cache_clear()
+    clients = []
+    threads = [threading.Thread(target=lambda: clients.append(proxy.client())) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(c) for c in clients}) == 3, "one client per thread"
+    assert len(made) == 1
+    for each in clients:
+        each.close()
