@@ -325,8 +325,9 @@ class Shadow:
             for key, digest in zip(key_texts(table, source.key_items), row_digests(table),
                                    strict=True):
                 previous = known.pop(key, None)
-                changed.append(previous != digest)
-                if previous != digest:
+                differs = previous != digest
+                changed.append(differs)
+                if differs:
                     batch.digests.append((key, digest))
                     batch.base.append(previous or b"-")
             batch.table = _concat([batch.table, table.filter(pa.array(changed, pa.bool_()))])
