@@ -4,6 +4,7 @@ them (`bare_urls.py`), and the liveness ping for the framework's floor; then the
 latency at a fixed 500 req/s.
 
     .venv/bin/python bench/gateway.py [--rows 100000] [--seconds 10] [--concurrency 16] [--rounds 5]
+        [--rate 500] [--workers 2] [--threads 8]
 """
 
 import argparse
@@ -65,6 +66,8 @@ def main():
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE)
     parser.add_argument("--directory", default="var/bench/gateway")
     args = parser.parse_args()
@@ -76,7 +79,8 @@ def main():
     setup_django(args.database_url, directory / "data")
     from govshare.exchange import demo
 
-    with platform(workers=2, threads=8, log=directory / "platform.log") as url:
+    with platform(workers=args.workers, threads=args.threads,
+                  log=directory / "platform.log") as url:
         resource, business_db, _config = populated(directory, url, args.rows)
         _application, _grant, token = demo.relief_application_grant()
         keys = [k for (k,) in sqlite3.connect(business_db).execute("SELECT sfzh FROM people")]

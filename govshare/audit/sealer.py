@@ -9,16 +9,21 @@ pending row it seals) and deletes the pending rows, in one transaction: a row is
 or in the chain, never both, never neither. The database refuses to delete a pending row the
 log does not hold yet (migration 0003).
 
-The sealer runs in the process that wrote the pending row, `GOVSHARE_AUDIT_SEAL_SECONDS` after
-it (a timer thread, so no request waits for it), with every checkpoint, and on
-`govshare audit seal`. Rows left by a process that died are sealed by the next sealer anywhere;
-`govshare audit verify` reports pending rows older than `GOVSHARE_AUDIT_PENDING_MAX_SECONDS`.
-With the setting at 0 (the tests) the caller seals at once.
+Under `govshare serve` the sealer is a process of its own (`follow`, every
+`GOVSHARE_AUDIT_SEAL_SECONDS`), started beside the workers: chaining a second's records holds the
+interpreter lock for tens of milliseconds, which inside a worker every request of that worker
+waits out. Anywhere else (the development server, a shell) the process that wrote the pending
+row seals it that long after (a timer thread, so no request waits for it). Checkpoints and
+`govshare audit seal` seal too. Rows left by a process that died are sealed by the next sealer
+anywhere; `govshare audit verify` reports pending rows older than
+`GOVSHARE_AUDIT_PENDING_MAX_SECONDS`. With the setting at 0 (the tests) the caller seals at once.
 """
 
 import functools
 import logging
+import os
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -117,6 +122,36 @@ def seal() -> int:
     return sealed
 
 
+def seal_or_log() -> bool:
+    """`seal`, a failure logged instead of raised, for the loops that try again an interval
+    later (a busy database is the usual cause): the rows stay pending and durable meanwhile,
+    and a checkpoint or `audit seal` anywhere chains them too; verify reports them if nothing
+    does."""
+    try:
+        seal()
+        return True
+    except Exception:
+        logger.exception("sealing pending audit rows failed; trying again")
+        return False
+    finally:
+        close_old_connections()
+
+
+def follow(seconds: float, parent_pid: int) -> None:
+    """Seal every `seconds` for as long as process `parent_pid` is this one's parent: the
+    sealing process of `govshare serve`, which so ends with the server even when the server is
+    killed outright."""
+    while os.getppid() == parent_pid:
+        seal_or_log()
+        time.sleep(seconds)
+
+
+def seal_in_another_process() -> None:
+    """From now on this process, and the workers it forks, only insert pending rows and leave
+    them to a sealing process (`follow`)."""
+    _timer.enabled = False
+
+
 def overdue(max_seconds: float | None = None):
     """Pending rows older than the allowed delay (a sealer that is not running)."""
     if max_seconds is None:
@@ -131,10 +166,11 @@ class _Timer:
     def __init__(self):
         self._lock = threading.Lock()
         self._armed = None
+        self.enabled = True
 
     def arm(self):
         with self._lock:
-            if self._armed is not None:
+            if self._armed is not None or not self.enabled:
                 return
             self._armed = threading.Timer(settings.GOVSHARE_AUDIT_SEAL_SECONDS, self._run)
             self._armed.daemon = True
@@ -144,15 +180,9 @@ class _Timer:
         with self._lock:
             self._armed = None
         try:
-            seal()
-        except Exception:
-            # The rows stay pending and durable; this process tries again an interval later
-            # (a busy database is the usual cause), and a checkpoint or `audit seal` anywhere
-            # chains them too; verify reports them if nothing does.
-            logger.exception("sealing pending audit rows failed; trying again")
-            self.arm()
+            if not seal_or_log():
+                self.arm()
         finally:
-            close_old_connections()
             connection.close()
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, OperationalError, connection, transaction
 
 from govshare.audit import sealer
@@ -138,3 +139,19 @@ def test_r18_a_failed_timed_seal_is_tried_again(settings, signing_key, monkeypat
     assert _sealed_within_ten_seconds(pending)
     assert len(attempts) >= 2
     assert verify_log().ok
+
+
+def test_r18_a_process_sealing_in_another_leaves_its_accesses_pending(
+        db, deferred, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(sealer._timer, "enabled", True)
+    sealer.seal_in_another_process()
+    with django_capture_on_commit_callbacks(execute=True):
+        _access(1)
+    assert sealer._timer._armed is None
+    assert AuditPending.objects.count() == 1
+
+
+def test_r18_following_is_refused_when_every_access_is_sealed_at_once(db, settings):
+    settings.GOVSHARE_AUDIT_SEAL_SECONDS = 0
+    with pytest.raises(CommandError, match="GOVSHARE_AUDIT_SEAL_SECONDS"):
+        call_command("audit", "seal", "--follow")

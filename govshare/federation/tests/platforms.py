@@ -353,3 +353,13 @@ def audit_actions():
     from govshare.audit.models import AuditRecord
 
     return list(AuditRecord.objects.order_by("id").values_list("action", flat=True))
+
+
+def pend_access():
+    """A data access left pending for the platform's sealing process: this process, like the
+    server's workers, seals nothing itself."""
+    from govshare.audit import sealer
+
+    sealer.seal_in_another_process()
+    return sealer.pend(("system", "", "system", None), ("resource", "R-1", "R-1"),
+                       "resource.access", {"rows": 1}, "ok").pk

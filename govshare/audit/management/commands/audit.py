@@ -4,6 +4,8 @@ verify              walk the chain, the head and every stored checkpoint; name t
                     that was modified, deleted, inserted or reordered, and pending accesses the
                     sealer left too long; exit 1 on any problem.
 seal                chain the pending data accesses now (the platform does so by itself).
+  --follow          and again every GOVSHARE_AUDIT_SEAL_SECONDS, while the process that started
+                    this one runs (`govshare serve` runs it so).
   --checkpoint FILE also check an exported checkpoint: genuine, and its head still in the log.
 checkpoint          sign the chain head now (--schedule: also book the periodic task).
 export-checkpoint   sign the head if it moved, and write the latest checkpoint as JSON (with its
@@ -11,12 +13,13 @@ export-checkpoint   sign the head if it moved, and write the latest checkpoint a
 """
 
 import json
+import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from govshare.audit import checkpoints
+from govshare.audit import checkpoints, sealer
 from govshare.audit.models import AuditCheckpoint
-from govshare.audit.sealer import seal
 from govshare.audit.tasks import schedule_checkpoints
 from govshare.audit.verify import load_document, verify_log
 
@@ -29,7 +32,10 @@ class Command(BaseCommand):
         verify = commands.add_parser("verify", help="check the chain and the checkpoints")
         verify.add_argument("--checkpoint", metavar="FILE",
                             help="an exported checkpoint the log must still contain")
-        commands.add_parser("seal", help="chain the pending data accesses now")
+        sealing = commands.add_parser("seal", help="chain the pending data accesses now")
+        sealing.add_argument("--follow", action="store_true",
+                             help="and again every GOVSHARE_AUDIT_SEAL_SECONDS, while the "
+                                  "process that started this one runs")
         checkpoint = commands.add_parser("checkpoint", help="sign the chain head now")
         checkpoint.add_argument("--schedule", action="store_true",
                                 help="also book the periodic checkpoint task")
@@ -62,8 +68,14 @@ class Command(BaseCommand):
             f"{report.checkpoints} checkpoints{attested} verified"
         )
 
-    def seal(self, **options):
-        self.stdout.write(f"sealed {seal()} pending access records")
+    def seal(self, follow=False, **options):
+        if follow:
+            if settings.GOVSHARE_AUDIT_SEAL_SECONDS <= 0:
+                raise CommandError("GOVSHARE_AUDIT_SEAL_SECONDS is 0: every access is sealed "
+                                   "as it is recorded, there is nothing to follow")
+            sealer.follow(settings.GOVSHARE_AUDIT_SEAL_SECONDS, os.getppid())
+            return
+        self.stdout.write(f"sealed {sealer.seal()} pending access records")
 
     def checkpoint(self, schedule=False, **options):
         checkpoint = checkpoints.make_checkpoint()
