@@ -21,7 +21,6 @@ anywhere; `govshare audit verify` reports pending rows older than
 
 import functools
 import logging
-import os
 import threading
 import time
 from datetime import timedelta
@@ -137,11 +136,9 @@ def seal_or_log() -> bool:
         close_old_connections()
 
 
-def follow(seconds: float, parent_pid: int) -> None:
-    """Seal every `seconds` for as long as process `parent_pid` is this one's parent: the
-    sealing process of `govshare serve`, which so ends with the server even when the server is
-    killed outright."""
-    while os.getppid() == parent_pid:
+def follow(seconds: float) -> None:
+    """Seal every `seconds` until stopped: the sealing process of `govshare serve`."""
+    while True:
         seal_or_log()
         time.sleep(seconds)
 

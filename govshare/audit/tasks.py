@@ -10,10 +10,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django_tasks import task
-from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
 from govshare.core import clock
+from govshare.core.tasks import book_once
 
 from .checkpoints import make_checkpoint
 from .sealer import seal
@@ -31,14 +30,6 @@ def audit_checkpoint() -> int | None:
 
 
 def schedule_checkpoints():
-    """Book the next periodic checkpoint unless one is booked already; the task result, or
-    None when nothing was booked (one is waiting, or the backend cannot defer tasks)."""
-    backend = audit_checkpoint.get_backend()
-    if not backend.supports_defer:
-        return None
-    if isinstance(backend, DatabaseBackend) and DBTaskResult.objects.filter(
-        task_path=audit_checkpoint.module_path, status="READY",
-    ).exists():
-        return None
+    """Book the next periodic checkpoint unless one is booked already (`book_once`)."""
     interval = timedelta(minutes=settings.GOVSHARE_AUDIT_CHECKPOINT_MINUTES)
-    return audit_checkpoint.using(run_after=clock.now() + interval).enqueue()
+    return book_once(audit_checkpoint, clock.now() + interval)

@@ -2,8 +2,8 @@
 the statistics every hour, the monthly reports.
 
 django-tasks has no scheduler, so each task books its own next run (`run_after`), as the audit
-checkpoints do; `schedule_monitoring()` books the first runs (`govshare monitor schedule`) and
-keeps at most one future run of each booked.
+checkpoints do; `schedule_monitoring()` books the first runs (`govshare serve` when it starts,
+`govshare monitor schedule`) and keeps at most one future run of each booked.
 """
 
 from datetime import timedelta
@@ -12,11 +12,10 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
 from govshare.core import clock
 from govshare.core.permissions import denials_recorded
+from govshare.core.tasks import book_once
 
 from . import services, stats
 from .models import Report
@@ -42,25 +41,12 @@ class _Monitor:
 MONITOR = _Monitor()
 
 
-def _book(periodic_task, run_after):
-    """Book `periodic_task` to run at `run_after` unless a run is booked already; the task
-    result, or None."""
-    backend = periodic_task.get_backend()
-    if not backend.supports_defer:
-        return None
-    if isinstance(backend, DatabaseBackend) and DBTaskResult.objects.filter(
-        task_path=periodic_task.module_path, status="READY",
-    ).exists():
-        return None
-    return periodic_task.using(run_after=run_after).enqueue()
-
-
 @task()
 def detect_anomalies() -> int:
     """Run the detector over the new access records, then book the next run."""
     with denials_recorded():
         raised = services.alert_detect(MONITOR)
-    _book(detect_anomalies, clock.now() + timedelta(
+    book_once(detect_anomalies, clock.now() + timedelta(
         minutes=settings.GOVSHARE_ALERTS["interval_minutes"]))
     return len(raised)
 
@@ -74,7 +60,7 @@ def refresh_statistics() -> list[str]:
     with denials_recorded():
         for day in sorted(set(days)):
             services.stats_compute(MONITOR, day)
-    _book(refresh_statistics, clock.now() + timedelta(hours=1))
+    book_once(refresh_statistics, clock.now() + timedelta(hours=1))
     return [day.isoformat() for day in sorted(set(days))]
 
 
@@ -112,13 +98,13 @@ def make_monthly_reports() -> list[int]:
             report = services.report_generate(MONITOR, region=region, start=start, end=end,
                                               kind=Report.Kind.MONTHLY)
             made.append(report.pk)
-    _book(make_monthly_reports, _next_report_time(clock.now()))
+    book_once(make_monthly_reports, _next_report_time(clock.now()))
     return made
 
 
 def schedule_monitoring() -> list:
     """Book the first run of each periodic monitoring task not booked yet."""
     now = clock.now()
-    booked = [_book(detect_anomalies, now), _book(refresh_statistics, now),
-              _book(make_monthly_reports, _next_report_time(now))]
+    booked = [book_once(detect_anomalies, now), book_once(refresh_statistics, now),
+              book_once(make_monthly_reports, _next_report_time(now))]
     return [result for result in booked if result is not None]

@@ -4,8 +4,8 @@ verify              walk the chain, the head and every stored checkpoint; name t
                     that was modified, deleted, inserted or reordered, and pending accesses the
                     sealer left too long; exit 1 on any problem.
 seal                chain the pending data accesses now (the platform does so by itself).
-  --follow          and again every GOVSHARE_AUDIT_SEAL_SECONDS, while the process that started
-                    this one runs (`govshare serve` runs it so).
+  --follow          and again every GOVSHARE_AUDIT_SEAL_SECONDS until stopped (`govshare serve`
+                    runs it so, beside its workers).
   --checkpoint FILE also check an exported checkpoint: genuine, and its head still in the log.
 checkpoint          sign the chain head now (--schedule: also book the periodic task).
 export-checkpoint   sign the head if it moved, and write the latest checkpoint as JSON (with its
@@ -13,7 +13,6 @@ export-checkpoint   sign the head if it moved, and write the latest checkpoint a
 """
 
 import json
-import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -34,8 +33,7 @@ class Command(BaseCommand):
                             help="an exported checkpoint the log must still contain")
         sealing = commands.add_parser("seal", help="chain the pending data accesses now")
         sealing.add_argument("--follow", action="store_true",
-                             help="and again every GOVSHARE_AUDIT_SEAL_SECONDS, while the "
-                                  "process that started this one runs")
+                             help="and again every GOVSHARE_AUDIT_SEAL_SECONDS until stopped")
         checkpoint = commands.add_parser("checkpoint", help="sign the chain head now")
         checkpoint.add_argument("--schedule", action="store_true",
                                 help="also book the periodic checkpoint task")
@@ -73,7 +71,7 @@ class Command(BaseCommand):
             if settings.GOVSHARE_AUDIT_SEAL_SECONDS <= 0:
                 raise CommandError("GOVSHARE_AUDIT_SEAL_SECONDS is 0: every access is sealed "
                                    "as it is recorded, there is nothing to follow")
-            sealer.follow(settings.GOVSHARE_AUDIT_SEAL_SECONDS, os.getppid())
+            sealer.follow(settings.GOVSHARE_AUDIT_SEAL_SECONDS)
             return
         self.stdout.write(f"sealed {sealer.seal()} pending access records")
 

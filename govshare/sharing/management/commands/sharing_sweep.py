@@ -1,6 +1,7 @@
 """`govshare sharing_sweep`: run the deadline sweep now, or queue it for the task worker.
 
-Run it from cron (or a systemd timer) every hour or so; each overdue step is reported once.
+The task worker sweeps hourly by itself (`govshare serve` books the first sweep); this command
+is for a sweep now, or for cron where no task worker runs. Each overdue step is reported once.
 """
 
 from django.core.management.base import BaseCommand

@@ -1,6 +1,7 @@
-"""`govshare serve` chains data accesses in a sealing process of its own beside the workers,
-which ends with the server however the server ends (R17, R18). A real server on loopback, as in
-the federation tests (`platforms.py`)."""
+"""`govshare serve` as deployed: a real server on loopback, as in the federation tests
+(`platforms.py`). It books the periodic tasks and runs a task worker for them, and chains data
+accesses in a sealing process of its own beside the workers; both end with the server however
+the server ends (R17, R18)."""
 
 import os
 import signal
@@ -47,8 +48,9 @@ def _within(seconds, condition):
     return False
 
 
-@pytest.fixture
-def served(tmp_path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("serve")
     template = p.migrate_template(tmp_path)
     platform = p.Platform(tmp_path, "sealing", root="130000", port=PORT,
                           title="河北省政务信息资源共享平台", audit_seal_seconds=0.2)
@@ -64,13 +66,33 @@ def served(tmp_path):
         template.drop()
 
 
-def _sealers(platform):
-    return [pid for pid, command in _children(platform.server.pid).items()
-            if "audit seal --follow" in command]
+def _companions(platform, command):
+    return [pid for pid, line in _children(platform.server.pid).items() if command in line]
 
 
-def test_r18_serve_seals_accesses_in_its_own_process_and_it_ends_with_the_server(served):
-    (sealing,) = _sealers(served)
+def _tasks(platform, status):
+    return {path for (path,) in platform.database.query(
+        "SELECT task_path FROM django_tasks_database_dbtaskresult WHERE status = ?", (status,))}
+
+
+def test_r18_serve_books_the_periodic_tasks_and_its_task_worker_runs_them(served):
+    from govshare.audit.tasks import audit_checkpoint
+    from govshare.monitor.tasks import detect_anomalies, make_monthly_reports, refresh_statistics
+    from govshare.search.tasks import refresh_search_postings
+    from govshare.sharing.tasks import sweep_deadlines
+
+    booked = {t.module_path for t in (sweep_deadlines, audit_checkpoint, refresh_search_postings,
+                                      detect_anomalies, refresh_statistics,
+                                      make_monthly_reports)}
+    assert _within(20, lambda: booked <= _tasks(served, "READY") | _tasks(served, "SUCCESSFUL"))
+    # The sweep, detection and statistics are booked to run at once; each run books the next.
+    at_once = {t.module_path for t in (sweep_deadlines, detect_anomalies, refresh_statistics)}
+    assert _within(30, lambda: at_once <= _tasks(served, "SUCCESSFUL"))
+    assert _within(20, lambda: at_once <= _tasks(served, "READY"))
+
+
+def test_r18_serve_seals_accesses_in_its_own_process_and_both_end_with_the_server(served):
+    (sealing,) = _companions(served, "audit seal --follow")
     pending = served.call("pend_access")
 
     assert _within(20, lambda: not served.database.query("SELECT id FROM audit_auditpending"))
@@ -80,11 +102,12 @@ def test_r18_serve_seals_accesses_in_its_own_process_and_it_ends_with_the_server
 
     # Killed, it is started again, and seals what waited meanwhile.
     os.kill(sealing, signal.SIGKILL)
-    assert _within(20, lambda: _sealers(served) not in ([], [sealing]))
-    pending = served.call("pend_access")
+    assert _within(20, lambda: _companions(served, "audit seal --follow") not in ([], [sealing]))
+    served.call("pend_access")
     assert _within(20, lambda: not served.database.query("SELECT id FROM audit_auditpending"))
 
-    # The server killed outright (no hook runs): the sealing process ends by itself.
-    (sealing,) = _sealers(served)
+    # The server killed outright (no hook runs): its companions end by themselves.
+    companions = [*_companions(served, "audit seal --follow"), *_companions(served, "db_worker")]
+    assert len(companions) == 2
     os.kill(served.server.pid, signal.SIGKILL)
-    assert _within(20, lambda: not _alive(sealing))
+    assert _within(20, lambda: not any(_alive(pid) for pid in companions))
