@@ -232,6 +232,8 @@ GOVSHARE_FEDERATION_KEY_FILE = Path(
     os.environ.get("GOVSHARE_FEDERATION_KEY_FILE", DATA_DIR / "keys" / "federation-key.pem")
 )
 GOVSHARE_FEDERATION_TIMEOUT = float(os.environ.get("GOVSHARE_FEDERATION_TIMEOUT", "10"))
+GOVSHARE_FEDERATION_HARVEST_MINUTES = int(
+    os.environ.get("GOVSHARE_FEDERATION_HARVEST_MINUTES", "15"))
 
 # How long a freshly issued application credential stays valid, in days (0: no expiry).
 GOVSHARE_CREDENTIAL_DAYS = int(os.environ.get("GOVSHARE_CREDENTIAL_DAYS", "365"))
@@ -269,6 +271,8 @@ GOVSHARE_AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("GOVSHARE_AUDIT_CHECKPOIN
 # Search: how often the hot terms' postings are rebuilt (folding in the changes since), and how
 # much memory each process may keep them in (govshare/search/postings.py).
 GOVSHARE_SEARCH_REFRESH_HOURS = int(os.environ.get("GOVSHARE_SEARCH_REFRESH_HOURS", "24"))
+GOVSHARE_SUPERVISION_INSPECT_HOURS = int(
+    os.environ.get("GOVSHARE_SUPERVISION_INSPECT_HOURS", "24"))
 # How many documents must hold a word for the refresh to give it postings.
 GOVSHARE_SEARCH_HOT_MIN_DOCUMENTS = int(os.environ.get("GOVSHARE_SEARCH_HOT_MIN_DOCUMENTS",
                                                        "2000"))

@@ -1,8 +1,15 @@
 """Supervision's background work: the periodic inspection (with the criticism sweep and the
-ranking it feeds) and the report (see `govshare supervision_inspect`)."""
+ranking it feeds) and the report (see `govshare supervision_inspect`). The inspection of the top
+regions runs every GOVSHARE_SUPERVISION_INSPECT_HOURS, each run booking the next, the first
+booked by `govshare serve` (`govshare.core.tasks`)."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django_tasks import task
 
+from govshare.core import clock
+from govshare.core.tasks import book_once
 from govshare.orgs.models import Region
 from govshare.sharing.parties import PLATFORM
 
@@ -30,6 +37,20 @@ def inspect(region_code: str = "", period: str = ""):
         services.ranking_compute(PLATFORM, region, period)
         done[region.code] = {"findings": sum(inspection.counts.values()), "criticised": listed}
     return done
+
+
+@task()
+def periodic_inspection():
+    """Book the next periodic inspection, then inspect the top regions for the current
+    period."""
+    schedule_inspection()
+    return inspect.call()
+
+
+def schedule_inspection():
+    """Book the next periodic inspection unless one is booked already (`book_once`)."""
+    interval = timedelta(hours=settings.GOVSHARE_SUPERVISION_INSPECT_HOURS)
+    return book_once(periodic_inspection, clock.now() + interval)
 
 
 @task()

@@ -77,13 +77,15 @@ def _tasks(platform, status):
 
 def test_r18_serve_books_the_periodic_tasks_and_its_task_worker_runs_them(served):
     from govshare.audit.tasks import audit_checkpoint
+    from govshare.federation.tasks import harvest_peers
     from govshare.monitor.tasks import detect_anomalies, make_monthly_reports, refresh_statistics
     from govshare.search.tasks import refresh_search_postings
     from govshare.sharing.tasks import sweep_deadlines
+    from govshare.supervision.tasks import periodic_inspection
 
     booked = {t.module_path for t in (sweep_deadlines, audit_checkpoint, refresh_search_postings,
                                       detect_anomalies, refresh_statistics,
-                                      make_monthly_reports)}
+                                      make_monthly_reports, harvest_peers, periodic_inspection)}
     assert _within(20, lambda: booked <= _tasks(served, "READY") | _tasks(served, "SUCCESSFUL"))
     # The sweep, detection and statistics are booked to run at once; each run books the next.
     at_once = {t.module_path for t in (sweep_deadlines, detect_anomalies, refresh_statistics)}

@@ -260,3 +260,25 @@ def test_r7_the_feed_lists_publications_and_withdrawals_in_order_to_approved_pee
     city.refresh_from_db()
     with pytest.raises(PermissionDenied):
         services.catalog_changes(city, after=0)
+
+
+def test_r7_the_periodic_harvest_takes_every_approved_peer_past_one_that_is_down(city):
+    from govshare.federation.tasks import harvest_peers
+
+    down = new_peer(Peer.State.APPROVED, region_code="130200", name="唐山市平台")
+    down.base_url = "http://tangshan.example"
+    down.save()
+    feed = Feed([{"seq": 1, "resource": _entry("C-1")}])
+
+    def handler(request):
+        if request.url.host == "tangshan.example":
+            raise httpx.ConnectError("connection refused", request=request)
+        return feed(request)
+
+    with answering(handler):
+        done = harvest_peers.call()
+    assert done[city.name] == {"applied": 1, "withdrawn": 0, "refused": 0}
+    assert "唐山市平台" in done[down.name]["error"]
+    assert Resource.objects.get(code="C-1").origin.peer == city
+    down.refresh_from_db()
+    assert down.harvest_cursor == 0

@@ -107,3 +107,12 @@ def test_r21_the_command_runs_the_inspection(county, person, at_inspection):
     call_command("supervision_inspect", "--region", "130123", "--period", PERIOD, stdout=out)
     assert "inspect" in out.getvalue()
     assert Inspection.objects.get().trigger == Inspection.Trigger.TASK
+
+
+def test_r21_the_periodic_inspection_inspects_the_top_regions_for_the_current_period(
+        inspected, person, at_inspection):
+    done = tasks.periodic_inspection.call()
+    assert list(done) == ["130000"]
+    inspection = Inspection.objects.get(trigger=Inspection.Trigger.TASK)
+    assert (inspection.region.code, inspection.period) == ("130000", PERIOD)
+    assert inspection.findings.exists()

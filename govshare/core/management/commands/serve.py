@@ -15,10 +15,12 @@ from gunicorn.app.base import BaseApplication
 
 from govshare.audit import sealer
 from govshare.audit.tasks import schedule_checkpoints
+from govshare.federation.tasks import schedule_harvest
 from govshare.monitor.multiprocess import child_exit
 from govshare.monitor.tasks import schedule_monitoring
 from govshare.search.tasks import schedule_refresh
 from govshare.sharing.tasks import schedule_sweep
+from govshare.supervision.tasks import schedule_inspection
 from govshare.wsgi import application
 
 SEALING = ("audit", "seal", "--follow")
@@ -78,11 +80,14 @@ class Companion:
 
 def book_periodic_tasks() -> None:
     """Book the first run of each periodic task that has none booked (each run books the
-    next): the deadline sweep, audit checkpoints, the search index's refresh, monitoring."""
+    next): the deadline sweep, audit checkpoints, the search index's refresh, monitoring, the
+    federation harvest and the supervision inspection."""
     schedule_sweep()
     schedule_checkpoints()
     schedule_refresh()
     schedule_monitoring()
+    schedule_harvest()
+    schedule_inspection()
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ register URL --operator NAME   register this platform with the peer at URL (both
 approve PEER --operator NAME   approve a registered peer (PEER: its id or base URL)
 revoke PEER --operator NAME --reason TEXT
 harvest [PEER]                 pull the catalog changes of one approved peer, or of every one,
-                               from where the last harvest stopped (run it from cron)
+                               from where the last harvest stopped (the task worker does so
+                               every GOVSHARE_FEDERATION_HARVEST_MINUTES)
 """
 
 from django.core.management.base import BaseCommand, CommandError

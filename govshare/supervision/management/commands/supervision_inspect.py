@@ -1,7 +1,8 @@
 """`govshare supervision_inspect`: run the supervision inspection now, or queue it for the task
 worker; with `--report`, generate and deliver the supervision report as well.
 
-Run it from cron (daily, say); findings are idempotent, so running it again only updates them.
+The task worker inspects the top regions every GOVSHARE_SUPERVISION_INSPECT_HOURS by itself;
+findings are idempotent, so running it again only updates them.
 """
 
 from django.core.management.base import BaseCommand
