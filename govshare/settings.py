@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "govshare.core.middleware.ServiceErrorMiddleware",
     "axes.middleware.AxesMiddleware",
-    "govshare.core.ratelimit.RateLimitMiddleware",
+    "govshare.orgs.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "govshare.urls"
@@ -338,7 +338,7 @@ GOVSHARE_SERVICES_CREDENTIAL_KEY_FILE = Path(os.environ.get(
 GOVSHARE_SERVICES_CACHE_SECONDS = float(os.environ.get("GOVSHARE_SERVICES_CACHE_SECONDS", "5"))
 GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS = float(
     os.environ.get("GOVSHARE_SERVICES_HEALTH_FLUSH_SECONDS", "1"))
-# The platform-wide limits per client address (govshare/core/ratelimit.py): login form posts,
+# The platform-wide limits per client address (govshare/orgs/ratelimit.py): login form posts,
 # API calls refused for a bad credential, and requests with neither session nor credential.
 GOVSHARE_LOGIN_RATE = os.environ.get("GOVSHARE_LOGIN_RATE", "20/m")
 GOVSHARE_AUTH_FAILURE_RATE = os.environ.get("GOVSHARE_AUTH_FAILURE_RATE", "30/m")

@@ -47,7 +47,7 @@ def application_from_token(token: str):
 def recently_verified(authorization: str) -> bool:
     """Whether the `Authorization` header carries a bearer token this process verified and
     still holds: such a call is no guess, so the failed-credential limit need not read its
-    counter for it (core/ratelimit.py)."""
+    counter for it (orgs/ratelimit.py)."""
     scheme, _, token = authorization.partition(" ")
     return scheme.lower() == "bearer" and _verified.get(_cache_key(token.strip())) is not None
 

@@ -27,9 +27,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
-from govshare.orgs.authentication import recently_verified
+from govshare.core.context import client_address
 
-from .context import client_address
+from .authentication import recently_verified
 
 AUTH_FAILURE = "auth-failure"
 
