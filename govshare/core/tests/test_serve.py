@@ -6,6 +6,7 @@ the server ends (R17, R18)."""
 import os
 import signal
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,6 @@ from govshare.federation.tests import platforms as p
 
 pytestmark = pytest.mark.skipif(os.environ.get("GOVSHARE_SKIP_PLATFORM_TESTS") == "1",
                                 reason="GOVSHARE_SKIP_PLATFORM_TESTS=1")
-PORT = 18413
 
 
 def _children(pid: int) -> dict[int, str]:
@@ -49,21 +49,33 @@ def _within(seconds, condition):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("serve")
-    template = p.migrate_template(tmp_path)
-    platform = p.Platform(tmp_path, "sealing", root="130000", port=PORT,
+def template(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("serve")
+    template = p.migrate_template(directory)
+    yield directory, template
+    template.drop()
+
+
+@contextmanager
+def serving(template, name, *options):
+    directory, migrated = template
+    platform = p.Platform(directory, name, root="130000",
                           title="河北省政务信息资源共享平台", audit_seal_seconds=0.2)
     try:
-        assert platform.start_migrate(template).wait() == 0
-        platform.start()
+        assert platform.start_migrate(migrated).wait() == 0
+        platform.start(*options)
         yield platform
     finally:
         if platform.server is not None:
             os.killpg(platform.server.pid, signal.SIGKILL)
             platform.server.wait()
         platform.database.drop()
-        template.drop()
+
+
+@pytest.fixture(scope="module")
+def served(template):
+    with serving(template, "served") as platform:
+        yield platform
 
 
 def _companions(platform, command):
@@ -113,3 +125,12 @@ def test_r18_serve_seals_accesses_in_its_own_process_and_both_end_with_the_serve
     assert len(companions) == 2
     os.kill(served.server.pid, signal.SIGKILL)
     assert _within(20, lambda: not any(_alive(pid) for pid in companions))
+
+
+def test_r18_serve_without_its_task_worker_still_seals_and_books(template):
+    with serving(template, "workerless", "--no-task-worker") as platform:
+        assert len(_companions(platform, "audit seal --follow")) == 1
+        assert _companions(platform, "db_worker") == []
+        assert _within(20, lambda: _tasks(platform, "READY"))
+        time.sleep(2)  # what a worker would have run at once in that time stays booked
+        assert not _tasks(platform, "SUCCESSFUL")

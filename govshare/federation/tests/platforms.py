@@ -11,6 +11,7 @@ The `setup_*` functions run inside a platform process (`govshare shell -c`).
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -97,6 +98,14 @@ def environment(directory: Path, database: Database, **settings) -> dict:
     return env
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now: the SQLite and PostgreSQL runs of the suite go
+    side by side (`make test`), so fixed ports would collide."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def migrate_template(directory: Path) -> Database:
     template = Database(directory, "template")
     template.drop()
@@ -110,13 +119,12 @@ def migrate_template(directory: Path) -> Database:
 class Platform:
     """One installation: its directory, database, port and server process."""
 
-    def __init__(self, directory: Path, name: str, *, root: str, port: int, title: str,
-                 **settings):
+    def __init__(self, directory: Path, name: str, *, root: str, title: str, **settings):
         self.directory = directory / name
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.name, self.port = name, port
+        self.name, self.port = name, free_port()
         self.database = Database(directory, name)
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{self.port}"
         self.env = environment(self.directory, self.database, root_region=root,
                                base_url=self.url, platform_name=title,
                                federation_timeout=30, **settings)
@@ -151,11 +159,11 @@ class Platform:
             raise AssertionError(f"{self.name}: {function} failed:\n{done.stderr}")
         return json.loads(done.stdout.split("=>", 1)[1])
 
-    def start(self):
+    def start(self, *options):
         log = open(self.directory / "server.log", "ab")  # noqa: SIM115 (kept open for the server)
         self.server = subprocess.Popen(
             [GOVSHARE, "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
-             "--threads", "4"], env=self.env, cwd=self.directory, stdout=log, stderr=log,
+             "--threads", "4", *options], env=self.env, cwd=self.directory, stdout=log, stderr=log,
             start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

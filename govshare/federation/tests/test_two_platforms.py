@@ -14,7 +14,6 @@ from . import platforms as p
 
 pytestmark = pytest.mark.skipif(os.environ.get("GOVSHARE_SKIP_PLATFORM_TESTS") == "1",
                                 reason="GOVSHARE_SKIP_PLATFORM_TESTS=1")
-PORTS = (18411, 18412)
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +22,9 @@ def federated(tmp_path_factory):
     and approved by both operators."""
     directory = tmp_path_factory.mktemp("federation")
     template = p.migrate_template(directory)
-    province = p.Platform(directory, "province", root="130000", port=PORTS[0],
+    province = p.Platform(directory, "province", root="130000",
                           title="河北省政务信息资源共享平台", sharing_auto_activate=1)
-    city = p.Platform(directory, "city", root="130100", port=PORTS[1],
+    city = p.Platform(directory, "city", root="130100",
                       title="石家庄市政务信息资源共享平台")
     try:
         for migrating in [province.start_migrate(template), city.start_migrate(template)]:
