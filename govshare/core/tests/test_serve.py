@@ -127,7 +127,7 @@ def test_r18_serve_seals_accesses_in_its_own_process_and_both_end_with_the_serve
     assert _within(20, lambda: not any(_alive(pid) for pid in companions))
 
 
-def test_r18_serve_without_its_task_worker_still_seals_and_books(template):
+def test_r18_serve_without_its_task_worker_keeps_its_sealing_process_and_books(template):
     with serving(template, "workerless", "--no-task-worker") as platform:
         assert len(_companions(platform, "audit seal --follow")) == 1
         assert _companions(platform, "db_worker") == []
